@@ -1,0 +1,145 @@
+"""The ``flotilla`` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from flotilla.core.settings import get_settings
+
+app = typer.Typer(
+    help="Flotilla (集团销售管控平台)", no_args_is_help=True, pretty_exceptions_enable=False
+)
+db_app = typer.Typer(help="Database schema", no_args_is_help=True)
+user_app = typer.Typer(help="Users", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on"),
+    port: int = typer.Option(8000, help="Port to listen on"),
+    workers: int = typer.Option(1, help="Worker processes"),
+) -> None:
+    """Serve the API and the web app."""
+    import uvicorn
+
+    get_settings()  # fail fast on bad settings (e.g. no secret in production)
+    uvicorn.run(
+        "flotilla.main:create_app", factory=True, host=host, port=port, workers=workers,
+        proxy_headers=True,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    from flotilla.core.migrate import upgrade
+
+    upgrade(get_settings().database_url, revision)
+    typer.echo("database is up to date")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail when the models and the migrations disagree."""
+    from flotilla.core.migrate import check
+
+    check(get_settings().database_url)
+    typer.echo("models and migrations agree")
+
+
+@app.command()
+def demo(
+    force: bool = typer.Option(False, "--force", help="Seed even if the database has data"),
+    if_empty: bool = typer.Option(
+        False, "--if-empty", help="Do nothing (exit 0) when the database already has data"
+    ),
+) -> None:
+    """Seed the demo group (refuses a non-empty database unless --force)."""
+    from flotilla.demo import database_is_empty, seed_demo
+    from flotilla.core.db import make_engine, make_session_factory
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        empty = database_is_empty(session)
+    if not empty and if_empty:
+        typer.echo("database already has data; demo not seeded")
+        return
+    if not empty and not force:
+        typer.echo("the database is not empty; use --force to seed anyway", err=True)
+        raise typer.Exit(code=1)
+    summary = seed_demo(factory, settings.demo_password)
+    typer.echo(summary)
+    engine.dispose()
+
+
+@user_app.command("create-admin")
+def create_admin(
+    username: str = typer.Option(..., prompt=True),
+    display_name: str = typer.Option("Administrator", help="Name shown in the app"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Create a group administrator (creating the group root if there is none)."""
+    from flotilla.core.db import make_engine, make_session_factory
+    from flotilla.demo import create_admin_user
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        message = create_admin_user(make_session_factory(engine), username, display_name, password)
+    except ValueError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    typer.echo(message)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain; exit 1 and name the first broken event if tampered."""
+    from flotilla.core.audit import verify_chain
+    from flotilla.core.db import make_engine, make_session_factory
+    from flotilla.core.scope import mark_system_session
+
+    engine = make_engine(get_settings().database_url)
+    with make_session_factory(engine)() as session:
+        mark_system_session(session)
+        result = verify_chain(session)
+    engine.dispose()
+    if result.ok:
+        typer.echo(f"audit chain intact: {result.checked} events verified")
+        return
+    typer.echo(
+        f"audit chain BROKEN at event seq={result.broken_seq}: {result.reason} "
+        f"({result.checked} events verified before it)",
+        err=True,
+    )
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def openapi(output: Path | None = typer.Option(None, help="Write to this file")) -> None:
+    """Print (or write) the OpenAPI schema the web client is generated from."""
+    from flotilla.main import create_app
+    from flotilla.core.db import make_session_factory, make_engine
+
+    schema = create_app(make_session_factory(make_engine("sqlite://"))).openapi()
+    text = json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,104 @@
+"""The application factory: one process serves the API and the built web app."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
+
+from flotilla import __version__
+from flotilla.audit.router import router as audit_router
+from flotilla.auth.router import router as auth_router
+from flotilla.core.db import make_engine, make_session_factory
+from flotilla.core.http import install_error_handlers, request_id
+from flotilla.core.settings import get_settings
+from flotilla.org.router import router as org_router
+from flotilla.role.router import router as role_router
+from flotilla.user.router import router as user_router
+
+WEB_DIST = Path(__file__).parent / "web_dist"
+
+
+
+def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
+    """Build the app. Tests pass their own session factory; otherwise settings decide."""
+    settings = get_settings()
+    if session_factory is None:
+        session_factory = make_session_factory(make_engine(settings.database_url))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> Any:
+        yield
+        bind = session_factory.kw.get("bind")
+        if bind is not None and hasattr(bind, "dispose"):
+            bind.dispose()
+
+    app = FastAPI(
+        title="Flotilla API",
+        version=__version__,
+        description="集团销售管控平台 — sales-process control for group companies.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.session_factory = session_factory
+
+    @app.middleware("http")
+    async def add_request_id(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        rid = request_id(request)
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = rid
+        return response
+
+    install_error_handlers(app)
+    for router in (auth_router, org_router, user_router, role_router, audit_router):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["ops"], include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"], include_in_schema=False)
+    def readyz() -> JSONResponse:
+        try:
+            with session_factory() as session:
+                session.execute(text("SELECT 1"))
+        except Exception:
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    _mount_web_app(app)
+    return app
+
+
+def _mount_web_app(app: FastAPI) -> None:
+    """Serve the built single-page app at ``/`` with client-side routes falling back to it."""
+    index = WEB_DIST / "index.html"
+    assets = WEB_DIST / "assets"
+    if assets.is_dir():
+        app.mount("/assets", StaticFiles(directory=assets), name="assets")
+
+    @app.get("/{path:path}", include_in_schema=False, response_model=None)
+    def spa(path: str) -> Response:
+        if path.startswith("api/"):
+            raise StarletteHTTPException(status_code=404)
+        candidate = (WEB_DIST / path).resolve()
+        if path and candidate.is_file() and WEB_DIST.resolve() in candidate.parents:
+            return FileResponse(candidate)
+        if index.is_file():
+            return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return JSONResponse(
+            {"status": "the web app is not built; run `make web`", "api": "/api/docs"},
+            status_code=404,
+        )

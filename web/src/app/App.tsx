@@ -1,0 +1,119 @@
+import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
+import { App as AntApp, ConfigProvider, Spin, theme } from 'antd';
+import antdEnUS from 'antd/locale/en_US';
+import antdZhCN from 'antd/locale/zh_CN';
+import { lazy, Suspense, useEffect } from 'react';
+import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { configureApi } from '@/api/client';
+import { isApiError } from '@/api/errors';
+import LoginPage from '@/features/auth/LoginPage';
+import { RequireAuth } from '@/features/auth/RequireAuth';
+import { meKey } from '@/features/auth/hooks';
+import WorkbenchPage from '@/features/workbench/WorkbenchPage';
+import { I18nProvider, useI18n } from '@/i18n';
+import { AppShell } from './AppShell';
+import { NotFoundPage } from './NotFoundPage';
+
+const OrgPage = lazy(() => import('@/features/org/OrgPage'));
+const UsersPage = lazy(() => import('@/features/user/UsersPage'));
+const UserDetailPage = lazy(() => import('@/features/user/UserDetailPage'));
+const AuditLogPage = lazy(() => import('@/features/audit/AuditLogPage'));
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 30_000,
+        refetchOnWindowFocus: false,
+        retry: (count, error) => !(isApiError(error) && error.status >= 400 && error.status < 500) && count < 2,
+      },
+      mutations: { retry: false },
+    },
+  });
+}
+
+/** Sends the user to the login page when the server says the session is gone. */
+function SessionWatcher() {
+  const navigate = useNavigate();
+  const location = useLocation();
+  const qc = useQueryClient();
+  useEffect(() => {
+    configureApi({
+      onUnauthorized: () => {
+        if (window.location.pathname === '/login') return;
+        const hadSession = qc.getQueryData(meKey) !== undefined;
+        const next = encodeURIComponent(window.location.pathname + window.location.search);
+        qc.clear();
+        navigate(`/login?next=${next}${hadSession ? '&expired=1' : ''}`, { replace: true });
+      },
+    });
+  }, [navigate, qc]);
+  useEffect(() => window.scrollTo(0, 0), [location.pathname]);
+  return null;
+}
+
+function PageFallback() {
+  return (
+    <div className="page-fallback">
+      <Spin />
+    </div>
+  );
+}
+
+function ThemedApp() {
+  const { locale } = useI18n();
+  return (
+    <ConfigProvider
+      locale={locale === 'zh-CN' ? antdZhCN : antdEnUS}
+      theme={{
+        algorithm: theme.defaultAlgorithm,
+        token: {
+          colorPrimary: '#1d4ed8',
+          borderRadius: 6,
+          fontFamily:
+            "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Helvetica Neue', Arial, sans-serif",
+        },
+        components: {
+          Layout: { siderBg: '#0b1f3a', headerBg: '#ffffff', bodyBg: '#f4f6fa', headerPadding: '0 16px' },
+          Menu: { darkItemBg: '#0b1f3a', darkSubMenuItemBg: '#08172c', darkItemSelectedBg: '#1d4ed8' },
+        },
+      }}
+    >
+      <AntApp>
+        <BrowserRouter>
+          <SessionWatcher />
+          <Suspense fallback={<PageFallback />}>
+            <Routes>
+              <Route path="/login" element={<LoginPage />} />
+              <Route
+                element={
+                  <RequireAuth>
+                    <AppShell />
+                  </RequireAuth>
+                }
+              >
+                <Route index element={<Navigate to="/workbench" replace />} />
+                <Route path="/workbench" element={<WorkbenchPage />} />
+                <Route path="/admin/org" element={<OrgPage />} />
+                <Route path="/admin/users" element={<UsersPage />} />
+                <Route path="/admin/users/:id" element={<UserDetailPage />} />
+                <Route path="/admin/audit" element={<AuditLogPage />} />
+                <Route path="*" element={<NotFoundPage />} />
+              </Route>
+            </Routes>
+          </Suspense>
+        </BrowserRouter>
+      </AntApp>
+    </ConfigProvider>
+  );
+}
+
+export function App({ queryClient = createQueryClient() }: { queryClient?: QueryClient }) {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <I18nProvider>
+        <ThemedApp />
+      </I18nProvider>
+    </QueryClientProvider>
+  );
+}
