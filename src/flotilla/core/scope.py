@@ -185,7 +185,7 @@ def resolve_scope(session: Session, user: User) -> Scope:
                 system_access(
                     select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(subsidiary_ids))
                 )
-            ).tuples()
+            )
         }
     reaches: dict[str, Reach] = {}
     grants: list[GrantInfo] = []

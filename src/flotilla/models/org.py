@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from flotilla.core.db import Audited, Base, IdMixin, Scoped, TimestampMixin, VersionedMixin
@@ -49,6 +49,13 @@ class OrgUnit(IdMixin, TimestampMixin, VersionedMixin, Scoped, Audited, Base):
     @classmethod
     def scope_unit_condition(cls, visible_unit_ids: Any) -> Any:
         return cls.id.in_(visible_unit_ids)
+
+    @classmethod
+    def scope_owner_condition(cls, user_id: uuid.UUID) -> Any:
+        # "Own" org units are the ones the caller holds a position in.
+        from flotilla.models.identity import Position
+
+        return cls.id.in_(select(Position.unit_id).where(Position.user_id == user_id))
 
     def audit_label(self) -> str:
         return self.name

@@ -29,6 +29,11 @@ BUILTIN_ROLES: dict[str, tuple[str, str, str, list[str], str]] = {
         sorted(PERMISSIONS),
         "组织、用户、角色、流程与策略的配置；可见全集团数据",
     ),
+    "subsidiary_admin": (
+        "子公司系统管理员", "Subsidiary administrator", "subsidiary",
+        ["org.read", "org.admin", "user.read", "user.admin", "pii.read", "audit.read"],
+        "维护本子公司的组织、用户与授权",
+    ),
     "group_sales_vp": (
         "集团销售副总", "Group sales VP", "group",
         ["org.read", "user.read", "pii.read", "audit.read", "export.run", "approval.decide",

@@ -84,7 +84,7 @@ def positions_of(session: Session, user_id: uuid.UUID) -> list[tuple[Position, O
         .where(Position.user_id == user_id)
         .order_by(Position.is_primary.desc(), OrgUnit.path)
     )
-    return [(p, u) for p, u in session.execute(system_access(stmt)).tuples()]
+    return [(p, u) for p, u in session.execute(system_access(stmt))]
 
 
 def grants_of(session: Session, user_id: uuid.UUID) -> list[tuple[RoleGrant, Role, OrgUnit]]:
@@ -95,7 +95,7 @@ def grants_of(session: Session, user_id: uuid.UUID) -> list[tuple[RoleGrant, Rol
         .where(RoleGrant.user_id == user_id)
         .order_by(Role.code, OrgUnit.path)
     )
-    return [(g, r, u) for g, r, u in session.execute(system_access(stmt)).tuples()]
+    return [(g, r, u) for g, r, u in session.execute(system_access(stmt))]
 
 
 def get_position(session: Session, user_id: uuid.UUID, position_id: uuid.UUID) -> Position | None:

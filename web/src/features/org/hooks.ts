@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { api, unwrap } from '@/api/client';
-import type { OrgUnit, OrgUnitCreate, OrgUnitUpdate } from '@/api/types';
+import type { CursorPage, OrgUnit, OrgUnitCreate, OrgUnitUpdate } from '@/api/types';
 import { buildOrgTree } from './orgTree';
 
 export const orgKeys = {
@@ -17,7 +17,7 @@ export async function fetchAllOrgUnits(): Promise<OrgUnit[]> {
   const units: OrgUnit[] = [];
   let cursor: string | null = null;
   for (let i = 0; i < MAX_PAGES; i++) {
-    const page = await unwrap(api.GET('/api/v1/org-units', { params: { query: { limit: PAGE, ...(cursor ? { cursor } : {}) } } }));
+    const page: CursorPage<OrgUnit> = await unwrap(api.GET('/api/v1/org-units', { params: { query: { limit: PAGE, ...(cursor ? { cursor } : {}) } } }));
     units.push(...page.items);
     cursor = page.next_cursor ?? null;
     if (!cursor) break;

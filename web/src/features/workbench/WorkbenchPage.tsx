@@ -192,11 +192,10 @@ function PermissionsCard({ me }: { me: Me }) {
 function QuickLinks({ me }: { me: Me }) {
   const { t } = useI18n();
   const { can } = accessOf(me);
-  const links = [
-    can('org.read') && { to: '/admin/org', icon: <ApartmentOutlined />, label: t('menu.org'), desc: t('org.subtitle') },
-    can('user.read') && { to: '/admin/users', icon: <TeamOutlined />, label: t('menu.users'), desc: t('user.subtitle') },
-    can('audit.read') && { to: '/admin/audit', icon: <AuditOutlined />, label: t('menu.audit'), desc: t('audit.subtitle') },
-  ].filter((l): l is { to: string; icon: ReactNode; label: string; desc: string } => Boolean(l));
+  const links: { to: string; icon: ReactNode; label: string; desc: string }[] = [];
+  if (can('org.read')) links.push({ to: '/admin/org', icon: <ApartmentOutlined />, label: t('menu.org'), desc: t('org.subtitle') });
+  if (can('user.read')) links.push({ to: '/admin/users', icon: <TeamOutlined />, label: t('menu.users'), desc: t('user.subtitle') });
+  if (can('audit.read')) links.push({ to: '/admin/audit', icon: <AuditOutlined />, label: t('menu.audit'), desc: t('audit.subtitle') });
   return (
     <Card title={t('workbench.quickLinks')} size="small">
       {links.length === 0 ? (
