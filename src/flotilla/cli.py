@@ -32,7 +32,11 @@ def serve(
 
     get_settings()  # fail fast on bad settings (e.g. no secret in production)
     uvicorn.run(
-        "flotilla.main:create_app", factory=True, host=host, port=port, workers=workers,
+        "flotilla.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
         proxy_headers=True,
     )
 
@@ -63,8 +67,8 @@ def demo(
     ),
 ) -> None:
     """Seed the demo group (refuses a non-empty database unless --force)."""
-    from flotilla.demo import database_is_empty, seed_demo
     from flotilla.core.db import make_engine, make_session_factory
+    from flotilla.demo import database_is_empty, seed_demo
 
     settings = get_settings()
     engine = make_engine(settings.database_url)
@@ -130,8 +134,8 @@ def audit_verify() -> None:
 @app.command()
 def openapi(output: Path | None = typer.Option(None, help="Write to this file")) -> None:
     """Print (or write) the OpenAPI schema the web client is generated from."""
+    from flotilla.core.db import make_engine, make_session_factory
     from flotilla.main import create_app
-    from flotilla.core.db import make_session_factory, make_engine
 
     schema = create_app(make_session_factory(make_engine("sqlite://"))).openapi()
     text = json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

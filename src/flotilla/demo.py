@@ -36,44 +36,95 @@ class SubsidiarySpec:
 
 SUBSIDIARIES = (
     SubsidiarySpec(
-        "BJ", "星海科技(北京)有限公司", "Xinghai Technology (Beijing) Co., Ltd.",
-        "91110108MA01A2B3C", "CNY", "华北", "Asia/Shanghai",
-        (("gm", "赵建国", "subsidiary_gm"), ("director", "钱文静", "sales_director"),
-         ("manager", "孙志强", "sales_manager"), ("manager2", "李娜", "sales_manager"),
-         ("rep1", "周晓明", "sales_rep"), ("rep2", "吴婷", "sales_rep"),
-         ("rep3", "郑浩", "sales_rep"), ("rep4", "王磊", "sales_rep")),
+        "BJ",
+        "星海科技(北京)有限公司",
+        "Xinghai Technology (Beijing) Co., Ltd.",
+        "91110108MA01A2B3C",
+        "CNY",
+        "华北",
+        "Asia/Shanghai",
+        (
+            ("gm", "赵建国", "subsidiary_gm"),
+            ("director", "钱文静", "sales_director"),
+            ("manager", "孙志强", "sales_manager"),
+            ("manager2", "李娜", "sales_manager"),
+            ("rep1", "周晓明", "sales_rep"),
+            ("rep2", "吴婷", "sales_rep"),
+            ("rep3", "郑浩", "sales_rep"),
+            ("rep4", "王磊", "sales_rep"),
+        ),
     ),
     SubsidiarySpec(
-        "SH", "星海智造(上海)有限公司", "Xinghai Smart Manufacturing (Shanghai) Co., Ltd.",
-        "91310115MA1H7K8L9", "CNY", "华东", "Asia/Shanghai",
-        (("gm", "王海燕", "subsidiary_gm"), ("director", "冯立新", "sales_director"),
-         ("manager", "陈静", "sales_manager"), ("manager2", "褚国栋", "sales_manager"),
-         ("rep1", "卫晓东", "sales_rep"), ("rep2", "蒋丽", "sales_rep"),
-         ("rep3", "沈磊", "sales_rep")),
+        "SH",
+        "星海智造(上海)有限公司",
+        "Xinghai Smart Manufacturing (Shanghai) Co., Ltd.",
+        "91310115MA1H7K8L9",
+        "CNY",
+        "华东",
+        "Asia/Shanghai",
+        (
+            ("gm", "王海燕", "subsidiary_gm"),
+            ("director", "冯立新", "sales_director"),
+            ("manager", "陈静", "sales_manager"),
+            ("manager2", "褚国栋", "sales_manager"),
+            ("rep1", "卫晓东", "sales_rep"),
+            ("rep2", "蒋丽", "sales_rep"),
+            ("rep3", "沈磊", "sales_rep"),
+        ),
     ),
     SubsidiarySpec(
-        "SZ", "星海医疗(深圳)有限公司", "Xinghai Medical (Shenzhen) Co., Ltd.",
-        "91440300MA5F2G3H4", "CNY", "华南", "Asia/Shanghai",
-        (("gm", "韩雪", "subsidiary_gm"), ("director", "杨帆", "sales_director"),
-         ("manager", "朱明", "sales_manager"), ("manager2", "秦芳", "sales_manager"),
-         ("rep1", "尤佳", "sales_rep"), ("rep2", "许强", "sales_rep"),
-         ("rep3", "何琳", "sales_rep")),
+        "SZ",
+        "星海医疗(深圳)有限公司",
+        "Xinghai Medical (Shenzhen) Co., Ltd.",
+        "91440300MA5F2G3H4",
+        "CNY",
+        "华南",
+        "Asia/Shanghai",
+        (
+            ("gm", "韩雪", "subsidiary_gm"),
+            ("director", "杨帆", "sales_director"),
+            ("manager", "朱明", "sales_manager"),
+            ("manager2", "秦芳", "sales_manager"),
+            ("rep1", "尤佳", "sales_rep"),
+            ("rep2", "许强", "sales_rep"),
+            ("rep3", "何琳", "sales_rep"),
+        ),
     ),
     SubsidiarySpec(
-        "HK", "星海国际(香港)有限公司", "Xinghai International (Hong Kong) Limited",
-        "91440300MA5K6M7N8", "HKD", "香港", "Asia/Hong_Kong",
-        (("gm", "吕振华", "subsidiary_gm"), ("director", "施美玲", "sales_director"),
-         ("manager", "张家豪", "sales_manager"), ("manager2", "邓嘉欣", "sales_manager"),
-         ("rep1", "孔令辉", "sales_rep"), ("rep2", "曹颖", "sales_rep"),
-         ("rep3", "梁伟文", "sales_rep")),
+        "HK",
+        "星海国际(香港)有限公司",
+        "Xinghai International (Hong Kong) Limited",
+        "91440300MA5K6M7N8",
+        "HKD",
+        "香港",
+        "Asia/Hong_Kong",
+        (
+            ("gm", "吕振华", "subsidiary_gm"),
+            ("director", "施美玲", "sales_director"),
+            ("manager", "张家豪", "sales_manager"),
+            ("manager2", "邓嘉欣", "sales_manager"),
+            ("rep1", "孔令辉", "sales_rep"),
+            ("rep2", "曹颖", "sales_rep"),
+            ("rep3", "梁伟文", "sales_rep"),
+        ),
     ),
     SubsidiarySpec(
-        "SG", "星海新加坡有限公司", "Xinghai Singapore Pte. Ltd.",
-        "91440300MA5P8Q9R1", "SGD", "东南亚", "Asia/Singapore",
-        (("gm", "严家伟", "subsidiary_gm"), ("director", "华秀英", "sales_director"),
-         ("manager", "金志明", "sales_manager"), ("manager2", "林美华", "sales_manager"),
-         ("rep1", "魏丽华", "sales_rep"), ("rep2", "陶俊杰", "sales_rep"),
-         ("rep3", "黄志豪", "sales_rep")),
+        "SG",
+        "星海新加坡有限公司",
+        "Xinghai Singapore Pte. Ltd.",
+        "91440300MA5P8Q9R1",
+        "SGD",
+        "东南亚",
+        "Asia/Singapore",
+        (
+            ("gm", "严家伟", "subsidiary_gm"),
+            ("director", "华秀英", "sales_director"),
+            ("manager", "金志明", "sales_manager"),
+            ("manager2", "林美华", "sales_manager"),
+            ("rep1", "魏丽华", "sales_rep"),
+            ("rep2", "陶俊杰", "sales_rep"),
+            ("rep3", "黄志豪", "sales_rep"),
+        ),
     ),
 )
 
@@ -97,8 +148,13 @@ def database_is_empty(session: Session) -> bool:
 
 
 def _unit(
-    session: Session, parent: OrgUnit | None, kind: str, code: str, name: str,
-    name_en: str | None = None, **legal: str | None,
+    session: Session,
+    parent: OrgUnit | None,
+    kind: str,
+    code: str,
+    name: str,
+    name_en: str | None = None,
+    **legal: str | None,
 ) -> OrgUnit:
     unit = OrgUnit(id=new_id(), kind=kind, code=code, name=name, name_en=name_en, **legal)
     unit.parent_id = parent.id if parent else None
@@ -119,13 +175,22 @@ def _unit(
 
 
 def _person(
-    session: Session, username: str, display_name: str, unit: OrgUnit, password_hash: str,
-    title: str, index: int,
+    session: Session,
+    username: str,
+    display_name: str,
+    unit: OrgUnit,
+    password_hash: str,
+    title: str,
+    index: int,
 ) -> User:
     user = User(
-        id=new_id(), username=username, display_name=display_name,
-        email=f"{username}@xinghai-demo.cn", phone=f"139{index:08d}",
-        password_hash=password_hash, primary_unit_id=unit.id,
+        id=new_id(),
+        username=username,
+        display_name=display_name,
+        email=f"{username}@xinghai-demo.cn",
+        phone=f"139{index:08d}",
+        password_hash=password_hash,
+        primary_unit_id=unit.id,
         subsidiary_id=unit.subsidiary_id if unit.kind != "subsidiary" else unit.id,
     )
     session.add(user)
@@ -141,8 +206,15 @@ def seed_demo(factory: sessionmaker[Session], password: str) -> str:
         roles = ensure_builtin_roles(session)
         password_hash = hash_password(password)  # one hash: every demo user shares it
         group = _unit(
-            session, None, "group", GROUP_CODE, "星海控股集团", "Xinghai Holdings Group",
-            uscc=full_uscc("91110000MA00XH001"), currency="CNY", region="中国",
+            session,
+            None,
+            "group",
+            GROUP_CODE,
+            "星海控股集团",
+            "Xinghai Holdings Group",
+            uscc=full_uscc("91110000MA00XH001"),
+            currency="CNY",
+            region="中国",
             timezone="Asia/Shanghai",
         )
         hq = _unit(session, group, "department", "XH-HQ", "集团销售管理部", "Group Sales Office")
@@ -151,20 +223,28 @@ def seed_demo(factory: sessionmaker[Session], password: str) -> str:
         users = 0
         for username, display_name, role_code in GROUP_PEOPLE:
             counter += 1
-            person = _person(session, username, display_name, hq, password_hash,
-                             roles[role_code].name, counter)
+            person = _person(
+                session, username, display_name, hq, password_hash, roles[role_code].name, counter
+            )
             session.add(RoleGrant(user_id=person.id, role_id=roles[role_code].id, unit_id=group.id))
             users += 1
         for spec in SUBSIDIARIES:
             sub = _unit(
-                session, group, "subsidiary", spec.code, spec.name, spec.name_en,
-                uscc=full_uscc(spec.uscc_body), currency=spec.currency, region=spec.region,
+                session,
+                group,
+                "subsidiary",
+                spec.code,
+                spec.name,
+                spec.name_en,
+                uscc=full_uscc(spec.uscc_body),
+                currency=spec.currency,
+                region=spec.region,
                 timezone=spec.timezone,
             )
-            ka = _unit(session, sub, "department", f"{spec.code}-KA", "大客户部",
-                       "Key Account Sales")
-            smb = _unit(session, sub, "department", f"{spec.code}-SMB", "中小企业部",
-                        "SMB Sales")
+            ka = _unit(
+                session, sub, "department", f"{spec.code}-KA", "大客户部", "Key Account Sales"
+            )
+            smb = _unit(session, sub, "department", f"{spec.code}-SMB", "中小企业部", "SMB Sales")
             teams = [
                 _unit(session, ka, "team", f"{spec.code}-KA-1", "大客户一组", "Key Account Team 1"),
                 _unit(session, smb, "team", f"{spec.code}-SMB-1", "中小企业一组", "SMB Team 1"),
@@ -184,8 +264,15 @@ def seed_demo(factory: sessionmaker[Session], password: str) -> str:
                     seat = teams[reps_seen % len(teams)]
                     anchor = seat
                     reps_seen += 1
-                person = _person(session, f"{spec.code.lower()}.{suffix}", display_name, seat,
-                                 password_hash, roles[role_code].name, counter)
+                person = _person(
+                    session,
+                    f"{spec.code.lower()}.{suffix}",
+                    display_name,
+                    seat,
+                    password_hash,
+                    roles[role_code].name,
+                    counter,
+                )
                 session.add(
                     RoleGrant(user_id=person.id, role_id=roles[role_code].id, unit_id=anchor.id)
                 )
@@ -226,11 +313,26 @@ def create_admin_user(
             select(OrgUnit).where(OrgUnit.parent_id.is_(None))
         ).scalar_one_or_none()
         if root is None:
-            root = _unit(session, None, "group", "GROUP", "集团", "Group", currency="CNY",
-                         timezone="Asia/Shanghai")
+            root = _unit(
+                session,
+                None,
+                "group",
+                "GROUP",
+                "集团",
+                "Group",
+                currency="CNY",
+                timezone="Asia/Shanghai",
+            )
             session.flush()
-        user = _person(session, username.lower(), display_name, root, hash_password(password),
-                       roles["group_admin"].name, 0)
+        user = _person(
+            session,
+            username.lower(),
+            display_name,
+            root,
+            hash_password(password),
+            roles["group_admin"].name,
+            0,
+        )
         user.email = None
         user.phone = None
         session.flush()

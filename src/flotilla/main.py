@@ -27,7 +27,6 @@ from flotilla.user.router import router as user_router
 WEB_DIST = Path(__file__).parent / "web_dist"
 
 
-
 def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
     """Build the app. Tests pass their own session factory; otherwise settings decide."""
     settings = get_settings()

@@ -42,6 +42,10 @@ def list_events(
     if until:
         stmt = stmt.where(AuditEvent.occurred_at < until)
     return paginate(
-        session, stmt, request=page, sortable=SORTABLE, default_sort="-seq",
+        session,
+        stmt,
+        request=page,
+        sortable=SORTABLE,
+        default_sort="-seq",
         id_column=AuditEvent.id,
     )

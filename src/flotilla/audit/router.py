@@ -11,8 +11,9 @@ from flotilla.core.errors import error_responses
 from flotilla.core.http import CurrentScope, DbSession, PageParams
 from flotilla.core.pagination import Page
 
-router = APIRouter(prefix="/api/v1/audit-events", tags=["audit"],
-                   responses=error_responses(401, 422))
+router = APIRouter(
+    prefix="/api/v1/audit-events", tags=["audit"], responses=error_responses(401, 422)
+)
 
 
 @router.get("", response_model=Page[AuditEventOut])
@@ -28,8 +29,15 @@ def list_audit_events(
     until: datetime | None = None,
 ) -> Page[AuditEventOut]:
     result = service.list_events(
-        db, scope, page, entity_type=entity_type, entity_id=entity_id, actor_id=actor_id,
-        action=action, since=since, until=until,
+        db,
+        scope,
+        page,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        actor_id=actor_id,
+        action=action,
+        since=since,
+        until=until,
     )
     return Page(
         items=[AuditEventOut.model_validate(e) for e in result.rows],

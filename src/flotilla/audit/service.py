@@ -39,6 +39,14 @@ def list_events(
     if since and until and since >= until:
         raise Invalid(fields=[field_error("until", "greater_than", gt="since")])
     return repository.list_events(
-        session, scope, READ, page, entity_type=entity_type, entity_id=entity_id,
-        actor_id=actor_id, action=action, since=since, until=until,
+        session,
+        scope,
+        READ,
+        page,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        actor_id=actor_id,
+        action=action,
+        since=since,
+        until=until,
     )

@@ -14,11 +14,16 @@ from flotilla.models.org import OrgUnit
 
 
 def failures_since(
-    session: Session, *, username_key: str | None = None, client_ip: str | None = None,
+    session: Session,
+    *,
+    username_key: str | None = None,
+    client_ip: str | None = None,
     since: datetime,
 ) -> int:
-    stmt = select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at >= since
+    stmt = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at >= since)
     )
     if username_key is not None:
         last_success = (

@@ -25,12 +25,22 @@ def login(db: DbSession, request: Request, response: Response, body: LoginIn) ->
     settings = get_settings()
     max_age = settings.session_hours * 3600
     response.set_cookie(
-        SESSION_COOKIE, result.token, max_age=max_age, httponly=True, samesite="lax",
-        secure=settings.cookie_secure, path="/",
+        SESSION_COOKIE,
+        result.token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
     )
     response.set_cookie(
-        CSRF_COOKIE, result.csrf_token, max_age=max_age, httponly=False, samesite="lax",
-        secure=settings.cookie_secure, path="/",
+        CSRF_COOKIE,
+        result.csrf_token,
+        max_age=max_age,
+        httponly=False,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
     )
     return LoginOut(
         token=result.token,

@@ -44,16 +44,21 @@ def _locked_error(minutes: int) -> AppError:
 
 
 def login(
-    session: Session, username: str, password: str, client_ip: str | None,
+    session: Session,
+    username: str,
+    password: str,
+    client_ip: str | None,
     user_agent: str | None,
 ) -> LoginResult:
     settings = get_settings()
     now = clock.now()
     key = username.strip().lower()
     window_start = now - timedelta(minutes=settings.login_lock_minutes)
-    if client_ip and repository.failures_since(
-        session, client_ip=client_ip, since=window_start
-    ) >= settings.login_ip_max_failures:
+    if (
+        client_ip
+        and repository.failures_since(session, client_ip=client_ip, since=window_start)
+        >= settings.login_ip_max_failures
+    ):
         raise _locked_error(settings.login_lock_minutes)
     failures = repository.failures_since(session, username_key=key, since=window_start)
     if failures >= settings.login_max_failures:
@@ -92,7 +97,9 @@ def login(
             user_agent=(user_agent or "")[:300] or None,
         )
     )
-    session.add(LoginAttempt(username_key=key, client_ip=client_ip, succeeded=True, attempted_at=now))
+    session.add(
+        LoginAttempt(username_key=key, client_ip=client_ip, succeeded=True, attempted_at=now)
+    )
     audit.set_context(
         session,
         audit.AuditContext(
@@ -119,8 +126,13 @@ def logout(session: Session, scope: Scope, auth_session_id: uuid.UUID) -> None:
     if auth is None:
         raise Unauthenticated()
     auth.revoked_at = clock.now()
-    audit.record(session, "auth.logout", entity_type="app_user", entity_id=scope.user_id,
-                 entity_label=scope.username)
+    audit.record(
+        session,
+        "auth.logout",
+        entity_type="app_user",
+        entity_id=scope.user_id,
+        entity_label=scope.username,
+    )
 
 
 def revoke_all_sessions(session: Session, user_id: uuid.UUID) -> None:

@@ -18,7 +18,8 @@ from typing import Any
 
 from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import NO_VALUE, History
+from sqlalchemy.orm.attributes import History
+from sqlalchemy.orm.base import NO_VALUE
 
 from flotilla.core import clock
 from flotilla.core.db import Audited
@@ -159,8 +160,10 @@ def _column_changes(instance: Audited, kind: str) -> dict[str, Any]:
                 continue
             changes[key] = {"before": None, "after": value}
         elif kind == "delete":
-            before = history.unchanged[0] if history.unchanged else (
-                history.deleted[0] if history.deleted else None
+            before = (
+                history.unchanged[0]
+                if history.unchanged
+                else (history.deleted[0] if history.deleted else None)
             )
             changes[key] = {"before": before, "after": None}
         else:
@@ -252,9 +255,7 @@ def append_pending(session: Session) -> None:
         rows.append(event)
     connection.execute(insert(AuditEvent), rows)
     connection.execute(
-        update(AuditChainHead)
-        .where(AuditChainHead.id == HEAD_ROW_ID)
-        .values(last_hash=prev_hash)
+        update(AuditChainHead).where(AuditChainHead.id == HEAD_ROW_ID).values(last_hash=prev_hash)
     )
 
 
@@ -289,12 +290,16 @@ def verify_chain(session: Session, batch_size: int = 5000) -> VerifyResult:
     checked = 0
     last_seq = 0
     while True:
-        batch = session.execute(
-            select(AuditEvent.__table__)
-            .where(AuditEvent.seq >= expected_seq)
-            .order_by(AuditEvent.seq)
-            .limit(batch_size)
-        ).mappings().all()
+        batch = (
+            session.execute(
+                select(AuditEvent.__table__)
+                .where(AuditEvent.seq >= expected_seq)
+                .order_by(AuditEvent.seq)
+                .limit(batch_size)
+            )
+            .mappings()
+            .all()
+        )
         if not batch:
             break
         for row in batch:
@@ -309,9 +314,7 @@ def verify_chain(session: Session, batch_size: int = 5000) -> VerifyResult:
                 )
             recomputed = event_hash(event["prev_hash"], hashed_fields(event))
             if recomputed != event["hash"]:
-                return VerifyResult(
-                    False, checked, event["seq"], "content does not match its hash"
-                )
+                return VerifyResult(False, checked, event["seq"], "content does not match its hash")
             expected_prev = event["hash"]
             expected_seq += 1
             last_seq = event["seq"]

@@ -16,14 +16,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from flotilla.core import clock
 from flotilla.core.audit import AuditContext, set_context
 from flotilla.core.errors import AppError, Unauthenticated
-from flotilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from flotilla.core.i18n import MESSAGES, Locale, negotiate, translate, translate_validation
 from flotilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from flotilla.core.scope import Scope, resolve_scope, system_access

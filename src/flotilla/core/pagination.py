@@ -86,7 +86,7 @@ def decode_cursor(cursor: str) -> tuple[Any, uuid.UUID]:
 
 def paginate(
     session: Session,
-    stmt: Select[tuple[T]],
+    stmt: Select[T],
     *,
     request: PageRequest,
     sortable: dict[str, InstrumentedAttribute[Any]],

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from sqlalchemy import Select, event, false, or_, select, true
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -26,7 +26,7 @@ SCOPED_OPTION = "flotilla_scoped"
 SYSTEM_OPTION = "flotilla_system"
 
 T = TypeVar("T")
-S = TypeVar("S", bound=Select[Any])
+S = TypeVar("S", bound="Select[Unpack[tuple[Any, ...]]]")
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ class Scope:
     def reach(self, permission: str) -> Reach:
         return self.reaches.get(permission, NO_REACH)
 
-    def visible_unit_ids(self, permission: str) -> Select[tuple[uuid.UUID]]:
+    def visible_unit_ids(self, permission: str) -> Select[uuid.UUID]:
         """Subquery of the org-unit ids ``permission`` reaches (current tree, not cached)."""
         reach = self.reach(permission)
         stmt = select(OrgUnit.id)
@@ -120,7 +120,7 @@ class Scope:
 
     def restrict(self, stmt: S, model: type[Scoped], permission: str) -> S:
         """Apply the scope to a statement and mark it as scoped for the session guard."""
-        return stmt.where(self.where(model, permission)).execution_options(  # type: ignore[return-value]
+        return stmt.where(self.where(model, permission)).execution_options(
             **{SCOPED_OPTION: True}
         )
 
@@ -141,7 +141,7 @@ class Scope:
 
 def system_access(stmt: S) -> S:
     """Mark a statement as deliberate, unscoped system access (jobs, auth, the kernel)."""
-    return stmt.execution_options(**{SYSTEM_OPTION: True})  # type: ignore[return-value]
+    return stmt.execution_options(**{SYSTEM_OPTION: True})
 
 
 def _reach_for_grant(
@@ -227,7 +227,7 @@ def get_visible(
     ).scalar_one_or_none()
     if found is None:
         raise NotFound()
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def ensure_still_visible(

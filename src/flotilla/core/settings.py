@@ -36,9 +36,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _require_secret_in_production(self) -> Settings:
         if self.env == "production" and not self.secret_key:
-            raise ValueError(
-                "FLOTILLA_SECRET_KEY must be set when FLOTILLA_ENV=production"
-            )
+            raise ValueError("FLOTILLA_SECRET_KEY must be set when FLOTILLA_ENV=production")
         return self
 
     @property

@@ -32,9 +32,7 @@ class User(IdMixin, TimestampMixin, VersionedMixin, Scoped, Audited, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(String(8), default="zh-CN")
     primary_unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org_unit.id"), index=True)
-    subsidiary_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("org_unit.id"), index=True
-    )
+    subsidiary_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
 
     positions: Mapped[list[Position]] = relationship(
         back_populates="user", lazy="raise", cascade="all, delete-orphan"

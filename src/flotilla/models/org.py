@@ -39,9 +39,7 @@ class OrgUnit(IdMixin, TimestampMixin, VersionedMixin, Scoped, Audited, Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     region: Mapped[str | None] = mapped_column(String(100))
     timezone: Mapped[str | None] = mapped_column(String(64))
-    subsidiary_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("org_unit.id"), index=True
-    )
+    subsidiary_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     path: Mapped[str] = mapped_column(String(1000))
     depth: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)

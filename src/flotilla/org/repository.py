@@ -12,11 +12,15 @@ from flotilla.core.scope import Scope, system_access
 from flotilla.models.identity import Position, RoleGrant
 from flotilla.models.org import OrgUnit
 
-SORTABLE = {"name": OrgUnit.name, "code": OrgUnit.code, "created_at": OrgUnit.created_at,
-            "path": OrgUnit.path}
+SORTABLE = {
+    "name": OrgUnit.name,
+    "code": OrgUnit.code,
+    "created_at": OrgUnit.created_at,
+    "path": OrgUnit.path,
+}
 
 
-def visible_units(scope: Scope, permission: str = "org.read") -> Select[tuple[OrgUnit]]:
+def visible_units(scope: Scope, permission: str = "org.read") -> Select[OrgUnit]:
     return scope.restrict(select(OrgUnit), OrgUnit, permission)
 
 
@@ -36,9 +40,7 @@ def list_units(
     if kind is not None:
         stmt = stmt.where(OrgUnit.kind == kind)
     if subsidiary_id is not None:
-        stmt = stmt.where(
-            or_(OrgUnit.subsidiary_id == subsidiary_id, OrgUnit.id == subsidiary_id)
-        )
+        stmt = stmt.where(or_(OrgUnit.subsidiary_id == subsidiary_id, OrgUnit.id == subsidiary_id))
     if q:
         pattern = f"%{q.lower()}%"
         stmt = stmt.where(

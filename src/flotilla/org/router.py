@@ -33,8 +33,7 @@ def list_org_units(
     )
 
 
-@router.post("", response_model=OrgUnitOut, status_code=201,
-             responses=error_responses(403, 409))
+@router.post("", response_model=OrgUnitOut, status_code=201, responses=error_responses(403, 409))
 def create_org_unit(db: DbSession, scope: CurrentScope, body: OrgUnitCreate) -> OrgUnitOut:
     return OrgUnitOut.model_validate(service.create_unit(db, scope, body))
 
@@ -44,16 +43,14 @@ def get_org_unit(db: DbSession, scope: CurrentScope, unit_id: uuid.UUID) -> OrgU
     return OrgUnitOut.model_validate(service.get_unit(db, scope, unit_id))
 
 
-@router.patch("/{unit_id}", response_model=OrgUnitOut,
-              responses=error_responses(403, 404, 409))
+@router.patch("/{unit_id}", response_model=OrgUnitOut, responses=error_responses(403, 404, 409))
 def update_org_unit(
     db: DbSession, scope: CurrentScope, unit_id: uuid.UUID, body: OrgUnitUpdate
 ) -> OrgUnitOut:
     return OrgUnitOut.model_validate(service.update_unit(db, scope, unit_id, body))
 
 
-@router.post("/{unit_id}/move", response_model=OrgUnitOut,
-             responses=error_responses(403, 404, 409))
+@router.post("/{unit_id}/move", response_model=OrgUnitOut, responses=error_responses(403, 404, 409))
 def move_org_unit(
     db: DbSession, scope: CurrentScope, unit_id: uuid.UUID, body: OrgUnitMove
 ) -> OrgUnitOut:

@@ -131,9 +131,7 @@ def _check_version(record_version: int, given: int) -> None:
         raise Conflict("version_conflict")
 
 
-def update_unit(
-    session: Session, scope: Scope, unit_id: uuid.UUID, data: OrgUnitUpdate
-) -> OrgUnit:
+def update_unit(session: Session, scope: Scope, unit_id: uuid.UUID, data: OrgUnitUpdate) -> OrgUnit:
     unit = get_visible(session, scope, OrgUnit, ADMIN, unit_id)
     _check_version(unit.version, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})

@@ -22,15 +22,15 @@ def list_permissions(scope: CurrentScope) -> list[PermissionOut]:
     return [PermissionOut(code=c, name=zh, name_en=en) for c, zh, en in service.list_permissions()]
 
 
-@router.post("/roles", response_model=RoleOut, status_code=201,
-             responses=error_responses(403, 409))
+@router.post("/roles", response_model=RoleOut, status_code=201, responses=error_responses(403, 409))
 def create_role(db: DbSession, scope: CurrentScope, body: RoleCreate) -> RoleOut:
     return RoleOut.model_validate(service.create_role(db, scope, body))
 
 
-@router.patch("/roles/{role_id}", response_model=RoleOut,
-              responses=error_responses(403, 404, 409))
-def update_role(db: DbSession, scope: CurrentScope, role_id: uuid.UUID, body: RoleUpdate) -> RoleOut:
+@router.patch("/roles/{role_id}", response_model=RoleOut, responses=error_responses(403, 404, 409))
+def update_role(
+    db: DbSession, scope: CurrentScope, role_id: uuid.UUID, body: RoleUpdate
+) -> RoleOut:
     return RoleOut.model_validate(service.update_role(db, scope, role_id, body))
 
 

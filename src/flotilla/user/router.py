@@ -64,22 +64,28 @@ def set_password(
     return Response(status_code=204)
 
 
-@router.get("/{user_id}/positions", response_model=list[PositionOut],
-            responses=error_responses(404))
+@router.get(
+    "/{user_id}/positions", response_model=list[PositionOut], responses=error_responses(404)
+)
 def list_positions(db: DbSession, scope: CurrentScope, user_id: uuid.UUID) -> list[PositionOut]:
     return service.list_positions(db, scope, user_id)
 
 
-@router.post("/{user_id}/positions", response_model=PositionOut, status_code=201,
-             responses=error_responses(403, 404, 409))
+@router.post(
+    "/{user_id}/positions",
+    response_model=PositionOut,
+    status_code=201,
+    responses=error_responses(403, 404, 409),
+)
 def add_position(
     db: DbSession, scope: CurrentScope, user_id: uuid.UUID, body: PositionCreate
 ) -> PositionOut:
     return service.add_position(db, scope, user_id, body)
 
 
-@router.delete("/{user_id}/positions/{position_id}", status_code=204,
-               responses=error_responses(403, 404, 409))
+@router.delete(
+    "/{user_id}/positions/{position_id}", status_code=204, responses=error_responses(403, 404, 409)
+)
 def remove_position(
     db: DbSession, scope: CurrentScope, user_id: uuid.UUID, position_id: uuid.UUID
 ) -> Response:
@@ -92,16 +98,19 @@ def list_grants(db: DbSession, scope: CurrentScope, user_id: uuid.UUID) -> list[
     return service.list_grants(db, scope, user_id)
 
 
-@router.post("/{user_id}/grants", response_model=GrantOut, status_code=201,
-             responses=error_responses(403, 404, 409))
+@router.post(
+    "/{user_id}/grants",
+    response_model=GrantOut,
+    status_code=201,
+    responses=error_responses(403, 404, 409),
+)
 def add_grant(
     db: DbSession, scope: CurrentScope, user_id: uuid.UUID, body: GrantCreate
 ) -> GrantOut:
     return service.add_grant(db, scope, user_id, body)
 
 
-@router.delete("/{user_id}/grants/{grant_id}", status_code=204,
-               responses=error_responses(403, 404))
+@router.delete("/{user_id}/grants/{grant_id}", status_code=204, responses=error_responses(403, 404))
 def remove_grant(
     db: DbSession, scope: CurrentScope, user_id: uuid.UUID, grant_id: uuid.UUID
 ) -> Response:

@@ -115,9 +115,10 @@ def create_user(session: Session, scope: Scope, data: UserCreate) -> User:
 
 def update_user(session: Session, scope: Scope, user_id: uuid.UUID, data: UserUpdate) -> User:
     user = get_visible(session, scope, User, READ, user_id)
-    is_self_locale_only = user.id == scope.user_id and set(
-        data.model_dump(exclude_unset=True)
-    ) <= {"version", "locale"}
+    is_self_locale_only = user.id == scope.user_id and set(data.model_dump(exclude_unset=True)) <= {
+        "version",
+        "locale",
+    }
     if not is_self_locale_only:
         user = get_visible(session, scope, User, ADMIN, user_id)
     if user.version != data.version:
@@ -147,9 +148,7 @@ def set_password(session: Session, scope: Scope, user_id: uuid.UUID, data: Passw
 def list_positions(session: Session, scope: Scope, user_id: uuid.UUID) -> list[PositionOut]:
     get_visible(session, scope, User, READ, user_id)
     return [
-        PositionOut(
-            id=p.id, unit_id=u.id, unit_name=u.name, title=p.title, is_primary=p.is_primary
-        )
+        PositionOut(id=p.id, unit_id=u.id, unit_name=u.name, title=p.title, is_primary=p.is_primary)
         for p, u in repository.positions_of(session, user_id)
     ]
 
