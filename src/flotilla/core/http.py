@@ -82,7 +82,9 @@ def get_db(request: Request) -> Iterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+# scope="function": commit (or roll back) before the response is sent, so a client never
+# sees success for a transaction that then fails to commit.
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def bearer_token(request: Request) -> tuple[str | None, bool]:
@@ -133,7 +135,7 @@ def current_scope(request: Request, session: DbSession) -> Scope:
     return resolve_scope(session, user)
 
 
-CurrentScope = Annotated[Scope, Depends(current_scope)]
+CurrentScope = Annotated[Scope, Depends(current_scope, scope="function")]
 
 
 def _error_json(
@@ -243,4 +245,4 @@ def page_params(
     return PageRequest(cursor=cursor, limit=limit, sort=sort, include_total=include_total)
 
 
-PageParams = Annotated[PageRequest, Depends(page_params)]
+PageParams = Annotated[PageRequest, Depends(page_params, scope="function")]
