@@ -79,9 +79,7 @@ class DatabaseFactory:
                 pytest.skip(message)
             finally:
                 engine.dispose()
-            url = make_url(self.admin_url).set(database=name).render_as_string(
-                hide_password=False
-            )
+            url = make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
             self.created.append(name)
         upgrade(url)
         return TestDatabase(url=url, backend=self.backend)
@@ -156,5 +154,6 @@ def app() -> FastAPI:
 @pytest.fixture
 def client(app: FastAPI, session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
     app.state.session_factory = session_factory
+    app.state.read_session_factory = session_factory
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

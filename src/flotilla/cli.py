@@ -81,9 +81,14 @@ def demo(
     if not empty and not force:
         typer.echo("the database is not empty; use --force to seed anyway", err=True)
         raise typer.Exit(code=1)
-    summary = seed_demo(factory, settings.demo_password)
+    try:
+        summary = seed_demo(factory, settings.demo_password)
+    except ValueError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
     typer.echo(summary)
-    engine.dispose()
 
 
 @user_app.command("create-admin")

@@ -45,6 +45,7 @@ SUBSIDIARIES = (
         "Asia/Shanghai",
         (
             ("gm", "赵建国", "subsidiary_gm"),
+            ("admin", "刘洋", "subsidiary_admin"),
             ("director", "钱文静", "sales_director"),
             ("manager", "孙志强", "sales_manager"),
             ("manager2", "李娜", "sales_manager"),
@@ -64,6 +65,7 @@ SUBSIDIARIES = (
         "Asia/Shanghai",
         (
             ("gm", "王海燕", "subsidiary_gm"),
+            ("admin", "高峰", "subsidiary_admin"),
             ("director", "冯立新", "sales_director"),
             ("manager", "陈静", "sales_manager"),
             ("manager2", "褚国栋", "sales_manager"),
@@ -82,6 +84,7 @@ SUBSIDIARIES = (
         "Asia/Shanghai",
         (
             ("gm", "韩雪", "subsidiary_gm"),
+            ("admin", "罗敏", "subsidiary_admin"),
             ("director", "杨帆", "sales_director"),
             ("manager", "朱明", "sales_manager"),
             ("manager2", "秦芳", "sales_manager"),
@@ -100,6 +103,7 @@ SUBSIDIARIES = (
         "Asia/Hong_Kong",
         (
             ("gm", "吕振华", "subsidiary_gm"),
+            ("admin", "谢宝仪", "subsidiary_admin"),
             ("director", "施美玲", "sales_director"),
             ("manager", "张家豪", "sales_manager"),
             ("manager2", "邓嘉欣", "sales_manager"),
@@ -118,6 +122,7 @@ SUBSIDIARIES = (
         "Asia/Singapore",
         (
             ("gm", "严家伟", "subsidiary_gm"),
+            ("admin", "郭俊辉", "subsidiary_admin"),
             ("director", "华秀英", "sales_director"),
             ("manager", "金志明", "sales_manager"),
             ("manager2", "林美华", "sales_manager"),
@@ -198,14 +203,55 @@ def _person(
     return user
 
 
+def _demo_collisions(session: Session, with_root: bool) -> list[str]:
+    """Demo logins and unit codes that already exist (seeding would violate uniqueness)."""
+    usernames = [u for u, _n, _r in GROUP_PEOPLE] + [
+        f"{spec.code.lower()}.{suffix}" for spec in SUBSIDIARIES for suffix, _n, _r in spec.people
+    ]
+    codes = [f"{GROUP_CODE}-HQ"] + [
+        code
+        for spec in SUBSIDIARIES
+        for code in (
+            spec.code,
+            f"{spec.code}-KA",
+            f"{spec.code}-SMB",
+            f"{spec.code}-KA-1",
+            f"{spec.code}-SMB-1",
+        )
+    ]
+    if with_root:
+        codes.append(GROUP_CODE)
+    taken_users = session.execute(
+        select(User.username).where(func.lower(User.username).in_(usernames))
+    ).scalars()
+    taken_codes = session.execute(
+        select(OrgUnit.code).where(func.lower(OrgUnit.code).in_([c.lower() for c in codes]))
+    ).scalars()
+    return sorted(taken_users) + sorted(taken_codes)
+
+
 def seed_demo(factory: sessionmaker[Session], password: str) -> str:
-    """Seed the demo group in one transaction; returns a one-line summary."""
+    """Seed the demo group in one transaction; returns a one-line summary.
+
+    On a database that already has an org tree (``demo --force``) the demo subsidiaries go
+    under the existing group root, so the tree keeps its single root; if demo logins or unit
+    codes already exist, nothing is written and ``ValueError`` names them.
+    """
     with factory() as session:
         mark_system_session(session)
         audit.set_context(session, audit.SYSTEM_CONTEXT)
+        root = session.execute(
+            select(OrgUnit).where(OrgUnit.parent_id.is_(None))
+        ).scalar_one_or_none()
+        collisions = _demo_collisions(session, with_root=root is None)
+        if collisions:
+            raise ValueError(
+                "the demo data would collide with existing users or org units: "
+                + ", ".join(collisions)
+            )
         roles = ensure_builtin_roles(session)
         password_hash = hash_password(password)  # one hash: every demo user shares it
-        group = _unit(
+        group = root or _unit(
             session,
             None,
             "group",
@@ -254,7 +300,7 @@ def seed_demo(factory: sessionmaker[Session], password: str) -> str:
             reps_seen = 0
             for suffix, display_name, role_code in spec.people:
                 counter += 1
-                if role_code in ("subsidiary_gm", "sales_director"):
+                if role_code in ("subsidiary_gm", "sales_director", "subsidiary_admin"):
                     seat, anchor = sub, sub
                 elif role_code == "sales_manager":
                     seat = ka if managers_seen == 0 else smb

@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from flotilla import __version__
 from flotilla.audit.router import router as audit_router
 from flotilla.auth.router import router as auth_router
-from flotilla.core.db import make_engine, make_session_factory
+from flotilla.core.db import make_engine, make_session_factory, read_only_factory
 from flotilla.core.http import install_error_handlers, request_id
 from flotilla.core.settings import get_settings
 from flotilla.org.router import router as org_router
@@ -50,6 +50,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.session_factory = session_factory
+    app.state.read_session_factory = read_only_factory(session_factory)
 
     @app.middleware("http")
     async def add_request_id(

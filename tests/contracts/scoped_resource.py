@@ -112,9 +112,7 @@ class ScopedResourceContract:
         _vp, vp = as_user(client, db, world.group, "group_sales_vp")
 
         assert client.get(f"{self.collection}/{in_team_a}", headers=director).status_code == 200
-        assert str(in_team_a) in self._list_ids(
-            client, director, **{self.search_param: text_a}
-        )
+        assert str(in_team_a) in self._list_ids(client, director, **{self.search_param: text_a})
         assert self._total(client, director, **{self.search_param: text_a}) == 1
         vp_ids = self._list_ids(client, vp)
         assert {str(in_team_a), str(in_dept_b)} <= vp_ids
@@ -130,9 +128,7 @@ class ScopedResourceContract:
         assert client.get(f"{self.collection}/{own}", headers=headers).status_code == 200
         self._assert_invisible(client, headers, colleague_record, text)
 
-    def test_moving_a_record_out_of_scope_is_refused(
-        self, client: TestClient, db: Session
-    ) -> None:
+    def test_moving_a_record_out_of_scope_is_refused(self, client: TestClient, db: Session) -> None:
         world = make_world(db)
         record_id, _text = self.make_record(db, world, "dept_a")
         _mover, headers = as_user(client, db, world.sub_a, self.mover_role)

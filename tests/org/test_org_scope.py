@@ -25,9 +25,7 @@ class TestOrgUnitsAreScoped(ScopedResourceContract):
         return unit.id, name
 
     def own_record(self, db: Session, world: World, owner_id: uuid.UUID) -> uuid.UUID:
-        return db.execute(
-            select(Position.unit_id).where(Position.user_id == owner_id)
-        ).scalar_one()
+        return db.execute(select(Position.unit_id).where(Position.user_id == owner_id)).scalar_one()
 
     def move_out(
         self, client: TestClient, headers: dict[str, str], record_id: uuid.UUID, world: World

@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import History
 from sqlalchemy.orm.base import NO_VALUE
 
 from flotilla.core import clock
-from flotilla.core.db import Audited
+from flotilla.core.db import Audited, IdMixin
 from flotilla.core.ids import new_id
 from flotilla.models.audit import AuditChainHead, AuditEvent
 
@@ -194,6 +194,10 @@ def _collect_flush_events(session: Session, _flush_context: Any, _instances: Any
                 continue
             if kind == "update" and not session.is_modified(instance, include_collections=False):
                 continue
+            if kind == "create" and isinstance(instance, IdMixin) and instance.id is None:
+                # The column default would only run inside the flush, after this event is
+                # built; assign the id now so the create event names its row.
+                instance.id = new_id()
             changes = _column_changes(instance, kind)
             if kind == "update" and not changes:
                 continue
@@ -264,12 +268,20 @@ def _before_commit(session: Session) -> None:
     append_pending(session)
 
 
+def _discard_pending(session: Session, _previous_transaction: Any) -> None:
+    # Events queued by a flush that failed describe writes the rollback just undid; they
+    # must not be appended by the session's next transaction.
+    session.info.pop(_PENDING_KEY, None)
+
+
 def install(session_class: type[Session]) -> None:
     """Attach the audit listeners to a session class (done once, at import of the app)."""
     if not event.contains(session_class, "before_flush", _collect_flush_events):
         event.listen(session_class, "before_flush", _collect_flush_events)
         event.listen(session_class, "after_flush", _after_flush)
         event.listen(session_class, "before_commit", _before_commit)
+    if not event.contains(session_class, "after_soft_rollback", _discard_pending):
+        event.listen(session_class, "after_soft_rollback", _discard_pending)
 
 
 @dataclass(frozen=True)

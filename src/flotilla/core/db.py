@@ -90,6 +90,10 @@ class VersionedMixin:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
+# Connection option: begin SQLite transactions IMMEDIATE (take the writer lock up front).
+SQLITE_BEGIN_IMMEDIATE = "flotilla_sqlite_begin_immediate"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -105,7 +109,8 @@ def _sqlite_begin_immediate_off(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    immediate = conn.get_execution_options().get(SQLITE_BEGIN_IMMEDIATE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -129,7 +134,24 @@ def make_session_factory(engine: Engine, **kwargs: Any) -> sessionmaker[Session]
 
     audit.install(Session)
     scope.install_guard(Session)
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False, **kwargs)
+    bind: Engine = engine
+    if isinstance(engine, Engine) and engine.dialect.name == "sqlite":
+        # A unit of work reads before it writes. A deferred SQLite transaction that has read
+        # cannot take the writer lock once another writer committed meanwhile: it fails at
+        # once with "database is locked" (busy_timeout does not apply). Sessions therefore
+        # begin IMMEDIATE, so concurrent writers queue on busy_timeout instead of failing.
+        bind = engine.execution_options(**{SQLITE_BEGIN_IMMEDIATE: True})
+    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=False, **kwargs)
+
+
+def read_only_factory(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions for requests that only read: on SQLite they begin DEFERRED, so readers never
+    queue behind writers (WAL lets them read a snapshot). Elsewhere the same factory."""
+    bind = factory.kw.get("bind")
+    if isinstance(bind, Engine) and bind.get_execution_options().get(SQLITE_BEGIN_IMMEDIATE):
+        deferred = bind.execution_options(**{SQLITE_BEGIN_IMMEDIATE: False})
+        return sessionmaker(**{**factory.kw, "bind": deferred})
+    return factory
 
 
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:

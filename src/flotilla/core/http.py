@@ -56,7 +56,12 @@ def request_id(request: Request) -> str:
 
 def get_db(request: Request) -> Iterator[Session]:
     """One session per request; commit when the handler succeeds, else roll back."""
-    session: Session = request.app.state.session_factory()
+    state = request.app.state
+    read_factory = getattr(state, "read_session_factory", None)
+    if request.method in SAFE_METHODS and read_factory is not None:
+        session: Session = read_factory()
+    else:
+        session = state.session_factory()
     set_context(
         session,
         AuditContext(

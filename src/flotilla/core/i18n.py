@@ -105,7 +105,11 @@ VALIDATION_MESSAGES: dict[str, tuple[str, str]] = {
 
 
 def negotiate(accept_language: str | None, fallback: Locale = DEFAULT_LOCALE) -> Locale:
-    """Pick zh-CN or en-US from an Accept-Language header by quality order."""
+    """Pick zh-CN or en-US from an Accept-Language header by quality order.
+
+    ``q=0`` means "not acceptable" (RFC 9110), so such a language is never chosen; a
+    malformed or out-of-range quality counts as 0.
+    """
     if not accept_language:
         return fallback
     ranked: list[tuple[float, int, str]] = []
@@ -115,12 +119,14 @@ def negotiate(accept_language: str | None, fallback: Locale = DEFAULT_LOCALE) ->
         quality = 1.0
         for param in pieces[1:]:
             key, _, value = param.strip().partition("=")
-            if key == "q":
+            if key.strip().lower() == "q":
                 try:
                     quality = float(value)
                 except ValueError:
                     quality = 0.0
-        if tag:
+                if not 0.0 <= quality <= 1.0:  # also false for NaN
+                    quality = 0.0
+        if tag and quality > 0.0:
             ranked.append((-quality, index, tag))
     for _neg_quality, _index, tag in sorted(ranked):
         if tag.startswith("zh"):

@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.types import TypeDecorator
 
 from flotilla.core.errors import Invalid, field_error
 
@@ -75,13 +76,39 @@ def encode_cursor(sort_value: Any, row_id: uuid.UUID) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _invalid_cursor() -> Invalid:
+    return Invalid(fields=[field_error("cursor", "invalid_cursor")])
+
+
 def decode_cursor(cursor: str) -> tuple[Any, uuid.UUID]:
+    """The (sort value, id) pair of a cursor; anything forged or garbled is ``Invalid``."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         sort_value, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return _decode(sort_value), uuid.UUID(row_id)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-        raise Invalid(fields=[field_error("cursor", "invalid_cursor")]) from exc
+        if not isinstance(row_id, str):
+            raise TypeError("the cursor's row id is not a string")
+        value = _decode(sort_value)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            raise ValueError("the cursor's time has no UTC offset")
+        return value, uuid.UUID(row_id)
+    except (ValueError, TypeError, ArithmeticError, binascii.Error) as exc:
+        raise _invalid_cursor() from exc
+
+
+def _fits_column(column: InstrumentedAttribute[Any], value: Any) -> bool:
+    """Whether a cursor's sort value has the sort column's type (else the SQL would fail)."""
+    column_type = column.type
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance
+    try:
+        expected = column_type.python_type
+    except NotImplementedError:
+        return True
+    if expected is object:
+        return True
+    if isinstance(value, bool) and expected is not bool:
+        return False
+    return isinstance(value, expected)
 
 
 def paginate(
@@ -114,6 +141,8 @@ def paginate(
     page_stmt = stmt
     if request.cursor:
         after_value, after_id = decode_cursor(request.cursor)
+        if not _fits_column(column, after_value):
+            raise _invalid_cursor()
         key, after = tuple_(column, id_column), tuple_(after_value, after_id)
         page_stmt = page_stmt.where(key < after if descending else key > after)
     order = (column.desc(), id_column.desc()) if descending else (column.asc(), id_column.asc())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, event, false, or_, select, true
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -26,7 +26,7 @@ SCOPED_OPTION = "flotilla_scoped"
 SYSTEM_OPTION = "flotilla_system"
 
 T = TypeVar("T")
-S = TypeVar("S", bound="Select[Unpack[tuple[Any, ...]]]")
+S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 
 
 @dataclass(frozen=True)
@@ -120,9 +120,7 @@ class Scope:
 
     def restrict(self, stmt: S, model: type[Scoped], permission: str) -> S:
         """Apply the scope to a statement and mark it as scoped for the session guard."""
-        return stmt.where(self.where(model, permission)).execution_options(
-            **{SCOPED_OPTION: True}
-        )
+        return stmt.where(self.where(model, permission)).execution_options(**{SCOPED_OPTION: True})
 
     def reaches_unit(self, session: Session, permission: str, unit_id: uuid.UUID) -> bool:
         """Whether ``permission`` reaches one org unit (used for writes that place records)."""

@@ -41,12 +41,15 @@ def get_unit(session: Session, scope: Scope, unit_id: uuid.UUID) -> OrgUnit:
     return get_visible(session, scope, OrgUnit, READ, unit_id)
 
 
-def _parent_for_write(session: Session, scope: Scope, parent_id: uuid.UUID) -> OrgUnit:
-    """The parent must be visible (else it 'does not exist') and inside the admin reach."""
+def _parent_for_write(
+    session: Session, scope: Scope, parent_id: uuid.UUID, field: str = "parent_id"
+) -> OrgUnit:
+    """The parent must be visible (else it 'does not exist') and inside the admin reach.
+    ``field`` names the request field that carried the parent, for the error."""
     try:
         parent = get_visible(session, scope, OrgUnit, READ, parent_id)
     except NotFound:
-        raise Invalid(fields=[field_error("parent_id", "unknown_reference")]) from None
+        raise Invalid(fields=[field_error(field, "unknown_reference")]) from None
     if not scope.reaches_unit(session, ADMIN, parent.id):
         raise Forbidden("out_of_scope")
     return parent
@@ -162,7 +165,7 @@ def move_unit(session: Session, scope: Scope, unit_id: uuid.UUID, data: OrgUnitM
     _check_version(unit.version, data.version)
     if unit.parent_id is None:
         raise Invalid(fields=[field_error("new_parent_id", "org_single_root")])
-    new_parent = _parent_for_write(session, scope, data.new_parent_id)
+    new_parent = _parent_for_write(session, scope, data.new_parent_id, "new_parent_id")
     if new_parent.path.startswith(unit.path):
         raise Invalid("org_cycle", fields=[field_error("new_parent_id", "org_cycle")])
     _check_parent_kind(unit.kind, new_parent, "new_parent_id")
