@@ -6,9 +6,11 @@ from alembic import context
 
 import flotilla.models  # noqa: F401  (registers every table)
 from flotilla.core.db import Base, make_engine
+from flotilla.core.settings import get_settings
 
 config = context.config
-database_url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
+# The app passes its URL; the `alembic` command line uses FLOTILLA_DATABASE_URL.
+database_url = config.attributes.get("database_url") or get_settings().database_url
 target_metadata = Base.metadata
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, Uuid, create_engine, event
+from sqlalchemy import JSON, DateTime, ForeignKey, MetaData, Uuid, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.orm import (
@@ -205,3 +205,31 @@ class Audited:
 
     def audit_subsidiary_id(self) -> uuid.UUID | None:
         return getattr(self, "subsidiary_id", None)
+
+
+class UnitOwned(Scoped):
+    """A business row that belongs to a subsidiary, an org unit and (usually) an owner.
+
+    Every business table carries ``subsidiary_id`` so group-wide queries aggregate per
+    subsidiary and the data can be sharded by subsidiary later.
+    """
+
+    @declared_attr
+    def subsidiary_id(cls) -> Mapped[uuid.UUID]:
+        return mapped_column(ForeignKey("org_unit.id"), index=True)
+
+    @declared_attr
+    def unit_id(cls) -> Mapped[uuid.UUID]:
+        return mapped_column(ForeignKey("org_unit.id"), index=True)
+
+    @declared_attr
+    def owner_id(cls) -> Mapped[uuid.UUID | None]:
+        return mapped_column(ForeignKey("app_user.id"), index=True)
+
+    @classmethod
+    def scope_unit_condition(cls, visible_unit_ids: Any) -> Any:
+        return cls.unit_id.in_(visible_unit_ids)  # type: ignore[attr-defined]
+
+    @classmethod
+    def scope_owner_condition(cls, user_id: uuid.UUID) -> Any | None:
+        return cls.owner_id == user_id  # type: ignore[attr-defined]
