@@ -228,8 +228,8 @@ class UnitOwned(Scoped):
 
     @classmethod
     def scope_unit_condition(cls, visible_unit_ids: Any) -> Any:
-        return cls.unit_id.in_(visible_unit_ids)  # type: ignore[attr-defined]
+        return cls.unit_id.in_(visible_unit_ids)
 
     @classmethod
     def scope_owner_condition(cls, user_id: uuid.UUID) -> Any | None:
-        return cls.owner_id == user_id  # type: ignore[attr-defined]
+        return cls.owner_id == user_id

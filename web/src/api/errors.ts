@@ -32,11 +32,10 @@ const asString = (v: unknown): string | null => (typeof v === 'string' && v !== 
 
 function parseFields(raw: unknown): ApiFieldError[] {
   if (!Array.isArray(raw)) return [];
-  return raw.filter(isRecord).map((f) => ({
-    field: asString(f.field) ?? '',
-    code: asString(f.code) ?? 'invalid',
-    message: asString(f.message) ?? asString(f.code) ?? '',
-  }));
+  return raw.filter(isRecord).map((f) => {
+    const code = asString(f.code) ?? 'invalid';
+    return { field: asString(f.field) ?? '', code, message: asString(f.message) ?? code };
+  });
 }
 
 /** FastAPI's own validation shape, `{"detail": [{"loc": ["body", "name"], "msg", "type"}]}`. */

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/v1/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Audit Events */
+        get: operations["list_audit_events_api_v1_audit_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -13,7 +30,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["auth_login"];
+        /** Login */
+        post: operations["login_api_v1_auth_login_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -29,7 +47,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["auth_logout"];
+        /** Logout */
+        post: operations["logout_api_v1_auth_logout_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -43,7 +62,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["me_get"];
+        /** Get Me */
+        get: operations["get_me_api_v1_me_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -65,7 +85,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch: operations["me_preferences"];
+        /** Set Preferences */
+        patch: operations["set_preferences_api_v1_me_preferences_patch"];
         trace?: never;
     };
     "/api/v1/org-units": {
@@ -75,32 +96,37 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["org_units_list"];
+        /** List Org Units */
+        get: operations["list_org_units_api_v1_org_units_get"];
         put?: never;
-        post: operations["org_units_create"];
+        /** Create Org Unit */
+        post: operations["create_org_unit_api_v1_org_units_post"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/org-units/{id}": {
+    "/api/v1/org-units/{unit_id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["org_units_get"];
+        /** Get Org Unit */
+        get: operations["get_org_unit_api_v1_org_units__unit_id__get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete Org Unit */
+        delete: operations["delete_org_unit_api_v1_org_units__unit_id__delete"];
         options?: never;
         head?: never;
-        patch: operations["org_units_update"];
+        /** Update Org Unit */
+        patch: operations["update_org_unit_api_v1_org_units__unit_id__patch"];
         trace?: never;
     };
-    "/api/v1/org-units/{id}/move": {
+    "/api/v1/org-units/{unit_id}/move": {
         parameters: {
             query?: never;
             header?: never;
@@ -109,104 +135,26 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["org_units_move"];
+        /** Move Org Unit */
+        post: operations["move_org_unit_api_v1_org_units__unit_id__move_post"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/users": {
+    "/api/v1/permissions": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["users_list"];
-        put?: never;
-        post: operations["users_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/users/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["users_get"];
+        /** List Permissions */
+        get: operations["list_permissions_api_v1_permissions_get"];
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
-        head?: never;
-        patch: operations["users_update"];
-        trace?: never;
-    };
-    "/api/v1/users/{id}/positions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["users_positions_list"];
-        put?: never;
-        post: operations["users_positions_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/users/{id}/positions/{position_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete: operations["users_positions_delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/users/{id}/grants": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["users_grants_list"];
-        put?: never;
-        post: operations["users_grants_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/users/{id}/grants/{grant_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete: operations["users_grants_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -219,8 +167,116 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["roles_list"];
+        /** List Roles */
+        get: operations["list_roles_api_v1_roles_get"];
         put?: never;
+        /** Create Role */
+        post: operations["create_role_api_v1_roles_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/roles/{role_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Role */
+        delete: operations["delete_role_api_v1_roles__role_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Role */
+        patch: operations["update_role_api_v1_roles__role_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Users */
+        get: operations["list_users_api_v1_users_get"];
+        put?: never;
+        /** Create User */
+        post: operations["create_user_api_v1_users_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get User */
+        get: operations["get_user_api_v1_users__user_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update User */
+        patch: operations["update_user_api_v1_users__user_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Grants */
+        get: operations["list_grants_api_v1_users__user_id__grants_get"];
+        put?: never;
+        /** Add Grant */
+        post: operations["add_grant_api_v1_users__user_id__grants_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/grants/{grant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove Grant */
+        delete: operations["remove_grant_api_v1_users__user_id__grants__grant_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set Password */
+        put: operations["set_password_api_v1_users__user_id__password_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -228,17 +284,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/audit-events": {
+    "/api/v1/users/{user_id}/positions": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["audit_events_list"];
+        /** List Positions */
+        get: operations["list_positions_api_v1_users__user_id__positions_get"];
+        put?: never;
+        /** Add Position */
+        post: operations["add_position_api_v1_users__user_id__positions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/positions/{position_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /** Remove Position */
+        delete: operations["remove_position_api_v1_users__user_id__positions__position_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -248,258 +323,533 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** FieldErrorOut */
-        FieldErrorOut: {
-            field: string;
-            code: string;
-            message: string;
+        /** AuditEventOut */
+        AuditEventOut: {
+            /** Action */
+            action: string;
+            /** Actor Id */
+            actor_id: string | null;
+            /** Actor Name */
+            actor_name: string;
+            /** Changes */
+            changes: {
+                [key: string]: unknown;
+            };
+            /** Client Ip */
+            client_ip: string | null;
+            /** Entity Id */
+            entity_id: string | null;
+            /** Entity Label */
+            entity_label: string | null;
+            /** Entity Type */
+            entity_type: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /** Request Id */
+            request_id: string | null;
+            /** Seq */
+            seq: number;
+            /** Subsidiary Id */
+            subsidiary_id: string | null;
+            /** Unit Id */
+            unit_id: string | null;
         };
         /** ErrorBody */
         ErrorBody: {
+            /** Code */
             code: string;
+            /**
+             * Fields
+             * @default []
+             */
+            fields: components["schemas"]["FieldErrorOut"][];
+            /** Message */
             message: string;
-            fields?: components["schemas"]["FieldErrorOut"][];
         };
         /** ErrorResponse */
         ErrorResponse: {
             error: components["schemas"]["ErrorBody"];
         };
-        /** MeUser */
-        MeUser: {
-            /** Format: uuid */
-            id: string;
-            username: string;
-            display_name: string;
-            email: string | null;
-            phone: string | null;
-            /** @enum {string} */
-            locale: "zh-CN" | "en-US";
-        };
-        /** MePosition */
-        MePosition: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            unit_id: string;
-            unit_name: string;
-            /** @enum {string} */
-            unit_kind: "group" | "subsidiary" | "department" | "team";
-            subsidiary_id: string | null;
-            subsidiary_name: string | null;
-            title: string | null;
-            is_primary: boolean;
-        };
-        /** GrantOut */
-        GrantOut: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            role_id: string;
-            role_code: string;
-            role_name: string;
-            /** Format: uuid */
-            unit_id: string;
-            unit_name: string;
-            /** @enum {string} */
-            data_scope: "own" | "unit" | "unit_and_below" | "subsidiary" | "group";
-        };
-        /** Me */
-        Me: {
-            user: components["schemas"]["MeUser"];
-            positions: components["schemas"]["MePosition"][];
-            grants: components["schemas"]["GrantOut"][];
-            permissions: string[];
-        };
-        /** LoginRequest */
-        LoginRequest: {
-            username: string;
-            password: string;
-        };
-        /** LoginResponse */
-        LoginResponse: {
-            token: string;
-            /** @constant */
-            token_type: "bearer";
-            /** Format: date-time */
-            expires_at: string;
-            csrf_token: string;
-            user: components["schemas"]["Me"];
-        };
-        /** PreferencesUpdate */
-        PreferencesUpdate: {
-            /** @enum {string} */
-            locale?: "zh-CN" | "en-US";
-        };
-        /** OrgUnit */
-        OrgUnit: {
-            /** Format: uuid */
-            id: string;
-            parent_id: string | null;
-            /** @enum {string} */
-            kind: "group" | "subsidiary" | "department" | "team";
+        /** FieldErrorOut */
+        FieldErrorOut: {
+            /** Code */
             code: string;
-            name: string;
-            name_en: string | null;
-            uscc: string | null;
-            currency: string | null;
-            region: string | null;
-            timezone: string | null;
-            subsidiary_id: string | null;
-            depth: number;
-            version: number;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        /** OrgUnitPage */
-        OrgUnitPage: {
-            items: components["schemas"]["OrgUnit"][];
-            next_cursor: string | null;
-            total: number | null;
-        };
-        /** OrgUnitCreate */
-        OrgUnitCreate: {
-            /** Format: uuid */
-            parent_id: string;
-            /** @enum {string} */
-            kind: "group" | "subsidiary" | "department" | "team";
-            code: string;
-            name: string;
-            name_en?: string | null;
-            uscc?: string | null;
-            currency?: string | null;
-            region?: string | null;
-            timezone?: string | null;
-        };
-        /** OrgUnitUpdate */
-        OrgUnitUpdate: {
-            version: number;
-            code?: string;
-            name?: string;
-            name_en?: string | null;
-            uscc?: string | null;
-            currency?: string | null;
-            region?: string | null;
-            timezone?: string | null;
-        };
-        /** OrgUnitMove */
-        OrgUnitMove: {
-            /** Format: uuid */
-            new_parent_id: string;
-            version: number;
-        };
-        /** User */
-        User: {
-            /** Format: uuid */
-            id: string;
-            username: string;
-            display_name: string;
-            email: string | null;
-            phone: string | null;
-            is_active: boolean;
-            /** @enum {string} */
-            locale: "zh-CN" | "en-US";
-            primary_unit_id: string | null;
-            subsidiary_id: string | null;
-            version: number;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        /** UserPage */
-        UserPage: {
-            items: components["schemas"]["User"][];
-            next_cursor: string | null;
-            total: number | null;
-        };
-        /** UserCreate */
-        UserCreate: {
-            username: string;
-            display_name: string;
-            email?: string | null;
-            phone?: string | null;
-            password: string;
-            /** Format: uuid */
-            primary_unit_id: string;
-            title?: string | null;
-        };
-        /** UserUpdate */
-        UserUpdate: {
-            version: number;
-            display_name?: string;
-            email?: string | null;
-            phone?: string | null;
-            is_active?: boolean;
-            /** @enum {string} */
-            locale?: "zh-CN" | "en-US";
-            password?: string;
-        };
-        /** PositionOut */
-        PositionOut: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            unit_id: string;
-            unit_name: string;
-            title: string | null;
-            is_primary: boolean;
-        };
-        /** PositionCreate */
-        PositionCreate: {
-            /** Format: uuid */
-            unit_id: string;
-            title?: string | null;
+            /** Field */
+            field: string;
+            /** Message */
+            message: string;
         };
         /** GrantCreate */
         GrantCreate: {
-            /** Format: uuid */
+            /**
+             * Role Id
+             * Format: uuid
+             */
             role_id: string;
-            /** Format: uuid */
+            /**
+             * Unit Id
+             * Format: uuid
+             */
             unit_id: string;
         };
-        /** Role */
-        Role: {
-            /** Format: uuid */
+        /** GrantOut */
+        GrantOut: {
+            /** Data Scope */
+            data_scope: string;
+            /**
+             * Id
+             * Format: uuid
+             */
             id: string;
-            code: string;
-            name: string;
-            name_en: string | null;
+            /** Role Code */
+            role_code: string;
+            /**
+             * Role Id
+             * Format: uuid
+             */
+            role_id: string;
+            /** Role Name */
+            role_name: string;
+            /** Role Name En */
+            role_name_en?: string | null;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+        };
+        /** LoginIn */
+        LoginIn: {
+            /** Password */
+            password: string;
+            /** Username */
+            username: string;
+        };
+        /** LoginOut */
+        LoginOut: {
+            /** Csrf Token */
+            csrf_token: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Token */
+            token: string;
+            /**
+             * Token Type
+             * @default bearer
+             * @constant
+             */
+            token_type: "bearer";
+            user: components["schemas"]["MeOut"];
+        };
+        /** MeOut */
+        MeOut: {
+            /** Grants */
+            grants: components["schemas"]["GrantOut"][];
+            /** Permissions */
             permissions: string[];
-            /** @enum {string} */
-            data_scope: "own" | "unit" | "unit_and_below" | "subsidiary" | "group";
+            /** Positions */
+            positions: components["schemas"]["MePosition"][];
+            /** Scope */
+            scope: components["schemas"]["ScopeSummary"][];
+            user: components["schemas"]["MeUser"];
+        };
+        /** MePosition */
+        MePosition: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Primary */
+            is_primary: boolean;
+            /** Subsidiary Id */
+            subsidiary_id: string | null;
+            /** Subsidiary Name */
+            subsidiary_name: string | null;
+            /** Title */
+            title: string | null;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /** Unit Kind */
+            unit_kind: string;
+            /** Unit Name */
+            unit_name: string;
+        };
+        /** MeUser */
+        MeUser: {
+            /** Display Name */
+            display_name: string;
+            /** Email */
+            email: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Locale
+             * @enum {string}
+             */
+            locale: "zh-CN" | "en-US";
+            /** Phone */
+            phone: string | null;
+            /** Username */
+            username: string;
+        };
+        /** OrgUnitCreate */
+        OrgUnitCreate: {
+            /** Code */
+            code: string;
+            /** Currency */
+            currency?: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "group" | "subsidiary" | "department" | "team";
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en?: string | null;
+            /** Parent Id */
+            parent_id?: string | null;
+            /** Region */
+            region?: string | null;
+            /** Timezone */
+            timezone?: string | null;
+            /** Uscc */
+            uscc?: string | null;
+        };
+        /** OrgUnitMove */
+        OrgUnitMove: {
+            /**
+             * New Parent Id
+             * Format: uuid
+             */
+            new_parent_id: string;
+            /** Version */
             version: number;
         };
-        /** FieldChange */
-        FieldChange: {
-            before: unknown;
-            after: unknown;
-        };
-        /** AuditEvent */
-        AuditEvent: {
-            /** Format: uuid */
+        /** OrgUnitOut */
+        OrgUnitOut: {
+            /** Code */
+            code: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string | null;
+            /** Depth */
+            depth: number;
+            /**
+             * Id
+             * Format: uuid
+             */
             id: string;
-            seq: number;
-            /** Format: date-time */
-            occurred_at: string;
-            actor_id: string | null;
-            actor_name: string;
-            action: string;
-            entity_type: string | null;
-            entity_id: string | null;
-            entity_label: string | null;
-            changes: {
-                [key: string]: components["schemas"]["FieldChange"];
-            };
-            request_id: string | null;
-            client_ip: string | null;
+            /** Is Active */
+            is_active: boolean;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "group" | "subsidiary" | "department" | "team";
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string | null;
+            /** Parent Id */
+            parent_id: string | null;
+            /** Region */
+            region: string | null;
+            /** Subsidiary Id */
+            subsidiary_id: string | null;
+            /** Timezone */
+            timezone: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Uscc */
+            uscc: string | null;
+            /** Version */
+            version: number;
         };
-        /** AuditEventPage */
-        AuditEventPage: {
-            items: components["schemas"]["AuditEvent"][];
-            next_cursor: string | null;
-            total: number | null;
+        /** OrgUnitUpdate */
+        OrgUnitUpdate: {
+            /** Code */
+            code?: string | null;
+            /** Currency */
+            currency?: string | null;
+            /** Is Active */
+            is_active?: boolean | null;
+            /** Name */
+            name?: string | null;
+            /** Name En */
+            name_en?: string | null;
+            /** Region */
+            region?: string | null;
+            /** Timezone */
+            timezone?: string | null;
+            /** Uscc */
+            uscc?: string | null;
+            /** Version */
+            version: number;
+        };
+        /** Page[AuditEventOut] */
+        Page_AuditEventOut_: {
+            /** Items */
+            items: components["schemas"]["AuditEventOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+            /** Total */
+            total?: number | null;
+        };
+        /** Page[OrgUnitOut] */
+        Page_OrgUnitOut_: {
+            /** Items */
+            items: components["schemas"]["OrgUnitOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+            /** Total */
+            total?: number | null;
+        };
+        /** Page[UserOut] */
+        Page_UserOut_: {
+            /** Items */
+            items: components["schemas"]["UserOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+            /** Total */
+            total?: number | null;
+        };
+        /** PasswordSet */
+        PasswordSet: {
+            /** Password */
+            password: string;
+        };
+        /** PermissionOut */
+        PermissionOut: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+        };
+        /** PositionCreate */
+        PositionCreate: {
+            /**
+             * Is Primary
+             * @default false
+             */
+            is_primary: boolean;
+            /** Title */
+            title?: string | null;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+        };
+        /** PositionOut */
+        PositionOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Primary */
+            is_primary: boolean;
+            /** Title */
+            title: string | null;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+        };
+        /** PreferencesIn */
+        PreferencesIn: {
+            /**
+             * Locale
+             * @enum {string}
+             */
+            locale: "zh-CN" | "en-US";
+        };
+        /** RoleCreate */
+        RoleCreate: {
+            /** Code */
+            code: string;
+            /**
+             * Data Scope
+             * @enum {string}
+             */
+            data_scope: "own" | "unit" | "unit_and_below" | "subsidiary" | "group";
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en?: string | null;
+            /** Permissions */
+            permissions?: string[];
+        };
+        /** RoleOut */
+        RoleOut: {
+            /** Code */
+            code: string;
+            /**
+             * Data Scope
+             * @enum {string}
+             */
+            data_scope: "own" | "unit" | "unit_and_below" | "subsidiary" | "group";
+            /** Description */
+            description: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Builtin */
+            is_builtin: boolean;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string | null;
+            /** Permissions */
+            permissions: string[];
+            /** Version */
+            version: number;
+        };
+        /** RoleUpdate */
+        RoleUpdate: {
+            /** Data Scope */
+            data_scope?: ("own" | "unit" | "unit_and_below" | "subsidiary" | "group") | null;
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Name En */
+            name_en?: string | null;
+            /** Permissions */
+            permissions?: string[] | null;
+            /** Version */
+            version: number;
+        };
+        /** ScopeSummary */
+        ScopeSummary: {
+            /** Everything */
+            everything: boolean;
+            /** Own */
+            own: boolean;
+            /** Permission */
+            permission: string;
+            /** Unit Count */
+            unit_count: number;
+        };
+        /** UserCreate */
+        UserCreate: {
+            /** Display Name */
+            display_name: string;
+            /** Email */
+            email?: string | null;
+            /**
+             * Locale
+             * @default zh-CN
+             * @enum {string}
+             */
+            locale: "zh-CN" | "en-US";
+            /** Password */
+            password: string;
+            /** Phone */
+            phone?: string | null;
+            /**
+             * Primary Unit Id
+             * Format: uuid
+             */
+            primary_unit_id: string;
+            /** Title */
+            title?: string | null;
+            /** Username */
+            username: string;
+        };
+        /** UserOut */
+        UserOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Display Name */
+            display_name: string;
+            /** Email */
+            email: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Active */
+            is_active: boolean;
+            /**
+             * Locale
+             * @enum {string}
+             */
+            locale: "zh-CN" | "en-US";
+            /** Phone */
+            phone: string | null;
+            /**
+             * Primary Unit Id
+             * Format: uuid
+             */
+            primary_unit_id: string;
+            /** Subsidiary Id */
+            subsidiary_id: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Username */
+            username: string;
+            /** Version */
+            version: number;
+        };
+        /** UserUpdate */
+        UserUpdate: {
+            /** Display Name */
+            display_name?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Is Active */
+            is_active?: boolean | null;
+            /** Locale */
+            locale?: ("zh-CN" | "en-US") | null;
+            /** Phone */
+            phone?: string | null;
+            /** Version */
+            version: number;
         };
     };
     responses: never;
@@ -510,163 +860,18 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    auth_login: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["LoginRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LoginResponse"];
-                };
-            };
-            /** @description Error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    auth_logout: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Logged out */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    me_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Me"];
-                };
-            };
-            /** @description Error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    me_preferences: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PreferencesUpdate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Me"];
-                };
-            };
-            /** @description Error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    org_units_list: {
+    list_audit_events_api_v1_audit_events_get: {
         parameters: {
             query?: {
-                parent_id?: string | null;
-                kind?: ("group" | "subsidiary" | "department" | "team") | null;
-                q?: string | null;
+                entity_type?: string | null;
+                entity_id?: string | null;
+                actor_id?: string | null;
+                action?: string | null;
+                since?: string | null;
+                until?: string | null;
                 cursor?: string | null;
                 limit?: number;
+                sort?: string | null;
                 include_total?: boolean;
             };
             header?: never;
@@ -681,10 +886,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrgUnitPage"];
+                    "application/json": components["schemas"]["Page_AuditEventOut_"];
                 };
             };
-            /** @description Error */
+            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -693,7 +898,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -704,7 +909,221 @@ export interface operations {
             };
         };
     };
-    org_units_create: {
+    login_api_v1_auth_login_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    logout_api_v1_auth_logout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_me_api_v1_me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    set_preferences_api_v1_me_preferences_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreferencesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_org_units_api_v1_org_units_get: {
+        parameters: {
+            query?: {
+                parent_id?: string | null;
+                kind?: ("group" | "subsidiary" | "department" | "team") | null;
+                subsidiary_id?: string | null;
+                q?: string | null;
+                cursor?: string | null;
+                limit?: number;
+                sort?: string | null;
+                include_total?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OrgUnitOut_"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_org_unit_api_v1_org_units_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -723,10 +1142,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrgUnit"];
+                    "application/json": components["schemas"]["OrgUnitOut"];
                 };
             };
-            /** @description Error */
+            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -735,7 +1154,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -744,7 +1163,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -753,7 +1172,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -764,12 +1183,12 @@ export interface operations {
             };
         };
     };
-    org_units_get: {
+    get_org_unit_api_v1_org_units__unit_id__get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                unit_id: string;
             };
             cookie?: never;
         };
@@ -781,10 +1200,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrgUnit"];
+                    "application/json": components["schemas"]["OrgUnitOut"];
                 };
             };
-            /** @description Error */
+            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -793,8 +1212,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -804,12 +1232,68 @@ export interface operations {
             };
         };
     };
-    org_units_update: {
+    delete_org_unit_api_v1_org_units__unit_id__delete: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    update_org_unit_api_v1_org_units__unit_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                unit_id: string;
             };
             cookie?: never;
         };
@@ -825,10 +1309,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrgUnit"];
+                    "application/json": components["schemas"]["OrgUnitOut"];
                 };
             };
-            /** @description Error */
+            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -837,7 +1321,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -846,7 +1330,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -855,7 +1339,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -864,7 +1348,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -875,12 +1359,12 @@ export interface operations {
             };
         };
     };
-    org_units_move: {
+    move_org_unit_api_v1_org_units__unit_id__move_post: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                unit_id: string;
             };
             cookie?: never;
         };
@@ -896,10 +1380,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrgUnit"];
+                    "application/json": components["schemas"]["OrgUnitOut"];
                 };
             };
-            /** @description Error */
+            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -908,7 +1392,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -917,7 +1401,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -926,7 +1410,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -935,7 +1419,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -946,13 +1430,287 @@ export interface operations {
             };
         };
     };
-    users_list: {
+    list_permissions_api_v1_permissions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermissionOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_roles_api_v1_roles_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleOut"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_role_api_v1_roles_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_role_api_v1_roles__role_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                role_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    update_role_api_v1_roles__role_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                role_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_users_api_v1_users_get: {
         parameters: {
             query?: {
                 q?: string | null;
                 unit_id?: string | null;
+                is_active?: boolean | null;
                 cursor?: string | null;
                 limit?: number;
+                sort?: string | null;
                 include_total?: boolean;
             };
             header?: never;
@@ -967,10 +1725,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserPage"];
+                    "application/json": components["schemas"]["Page_UserOut_"];
                 };
             };
-            /** @description Error */
+            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -979,7 +1737,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -990,7 +1748,7 @@ export interface operations {
             };
         };
     };
-    users_create: {
+    create_user_api_v1_users_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -1009,10 +1767,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["User"];
+                    "application/json": components["schemas"]["UserOut"];
                 };
             };
-            /** @description Error */
+            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1021,7 +1779,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1030,7 +1788,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1039,7 +1797,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1050,12 +1808,12 @@ export interface operations {
             };
         };
     };
-    users_get: {
+    get_user_api_v1_users__user_id__get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                user_id: string;
             };
             cookie?: never;
         };
@@ -1067,10 +1825,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["User"];
+                    "application/json": components["schemas"]["UserOut"];
                 };
             };
-            /** @description Error */
+            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1079,8 +1837,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1090,12 +1857,12 @@ export interface operations {
             };
         };
     };
-    users_update: {
+    update_user_api_v1_users__user_id__patch: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                user_id: string;
             };
             cookie?: never;
         };
@@ -1111,10 +1878,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["User"];
+                    "application/json": components["schemas"]["UserOut"];
                 };
             };
-            /** @description Error */
+            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1123,7 +1890,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1132,7 +1899,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1141,7 +1908,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1150,7 +1917,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1161,180 +1928,12 @@ export interface operations {
             };
         };
     };
-    users_positions_list: {
+    list_grants_api_v1_users__user_id__grants_get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PositionOut"][];
-                };
-            };
-            /** @description Error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    users_positions_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PositionCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PositionOut"];
-                };
-            };
-            /** @description Error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Error */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Error */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    users_positions_delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                position_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Error */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    users_grants_list: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
+                user_id: string;
             };
             cookie?: never;
         };
@@ -1349,7 +1948,7 @@ export interface operations {
                     "application/json": components["schemas"]["GrantOut"][];
                 };
             };
-            /** @description Error */
+            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1358,8 +1957,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1369,12 +1977,12 @@ export interface operations {
             };
         };
     };
-    users_grants_create: {
+    add_grant_api_v1_users__user_id__grants_post: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                user_id: string;
             };
             cookie?: never;
         };
@@ -1393,7 +2001,7 @@ export interface operations {
                     "application/json": components["schemas"]["GrantOut"];
                 };
             };
-            /** @description Error */
+            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1402,7 +2010,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1411,7 +2019,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1420,7 +2028,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1429,7 +2037,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1440,26 +2048,26 @@ export interface operations {
             };
         };
     };
-    users_grants_delete: {
+    remove_grant_api_v1_users__user_id__grants__grant_id__delete: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                user_id: string;
                 grant_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted */
+            /** @description Successful Response */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Error */
+            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1468,7 +2076,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1477,7 +2085,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1486,7 +2094,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1497,26 +2105,57 @@ export interface operations {
             };
         };
     };
-    roles_list: {
+    set_password_api_v1_users__user_id__password_put: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                user_id: string;
+            };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordSet"];
+            };
+        };
         responses: {
             /** @description Successful Response */
-            200: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Role"][];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
-            401: {
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1526,20 +2165,13 @@ export interface operations {
             };
         };
     };
-    audit_events_list: {
+    list_positions_api_v1_users__user_id__positions_get: {
         parameters: {
-            query?: {
-                entity_type?: string | null;
-                entity_id?: string | null;
-                actor_id?: string | null;
-                since?: string | null;
-                until?: string | null;
-                cursor?: string | null;
-                limit?: number;
-                include_total?: boolean;
-            };
+            query?: never;
             header?: never;
-            path?: never;
+            path: {
+                user_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -1550,10 +2182,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditEventPage"];
+                    "application/json": components["schemas"]["PositionOut"][];
                 };
             };
-            /** @description Error */
+            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1562,7 +2194,60 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    add_position_api_v1_users__user_id__positions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PositionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PositionOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1571,7 +2256,91 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Error */
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    remove_position_api_v1_users__user_id__positions__position_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+                position_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;

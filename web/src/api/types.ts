@@ -29,17 +29,17 @@ export type Grant = ItemOf<Me['grants']>;
 export type DataScope = Grant['data_scope'];
 export type UiLocale = MeUser['locale'];
 
-export type OrgUnit = Ok<'/api/v1/org-units/{id}', 'get'>;
+export type OrgUnit = Ok<'/api/v1/org-units/{unit_id}', 'get'>;
 export type OrgUnitKind = OrgUnit['kind'];
 export type OrgUnitCreate = Body<'/api/v1/org-units', 'post'>;
-export type OrgUnitUpdate = Body<'/api/v1/org-units/{id}', 'patch'>;
+export type OrgUnitUpdate = Body<'/api/v1/org-units/{unit_id}', 'patch'>;
 
-export type User = Ok<'/api/v1/users/{id}', 'get'>;
+export type User = Ok<'/api/v1/users/{user_id}', 'get'>;
 export type UserCreate = Body<'/api/v1/users', 'post'>;
-export type UserUpdate = Body<'/api/v1/users/{id}', 'patch'>;
+export type UserUpdate = Body<'/api/v1/users/{user_id}', 'patch'>;
 export type UserQuery = Query<'/api/v1/users', 'get'>;
-export type UserPosition = ItemOf<Ok<'/api/v1/users/{id}/positions', 'get'>>;
-export type UserGrant = ItemOf<Ok<'/api/v1/users/{id}/grants', 'get'>>;
+export type UserPosition = ItemOf<Ok<'/api/v1/users/{user_id}/positions', 'get'>>;
+export type UserGrant = ItemOf<Ok<'/api/v1/users/{user_id}/grants', 'get'>>;
 export type Role = ItemOf<Ok<'/api/v1/roles', 'get'>>;
 
 export type AuditEvent = ItemOf<Ok<'/api/v1/audit-events', 'get'>['items']>;

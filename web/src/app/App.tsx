@@ -48,7 +48,9 @@ function SessionWatcher() {
       },
     });
   }, [navigate, qc]);
-  useEffect(() => window.scrollTo(0, 0), [location.pathname]);
+  useEffect(() => {
+    window.scrollTo(0, 0);
+  }, [location.pathname]);
   return null;
 }
 

@@ -84,12 +84,12 @@ function Brand({ collapsed }: { collapsed?: boolean }) {
 }
 
 function UserMenu({ me, compact }: { me: Me; compact: boolean }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const logout = useLogout();
   const navigate = useNavigate();
   const { message } = App.useApp();
   const primary = primaryPosition(me);
-  const roles = roleNames(me);
+  const roles = roleNames(me, locale);
 
   const onLogout = () =>
     logout.mutate(undefined, {

@@ -42,7 +42,9 @@ export function CursorTable<T extends object>({
   const { t } = useI18n();
   const filterKey = JSON.stringify(queryKey);
   const [state, dispatch] = useReducer(cursorReducer, initialCursorState(filterKey, pageSizes[0] ?? 20));
-  useEffect(() => dispatch({ type: 'filters', filterKey }), [filterKey]);
+  useEffect(() => {
+    dispatch({ type: 'filters', filterKey });
+  }, [filterKey]);
 
   const stale = state.filterKey !== filterKey;
   const cursor = stale ? null : currentCursor(state);

@@ -14,7 +14,8 @@ export function useFormError(form: FormInstance) {
 
 export function FormErrorAlert({ error, onReload }: { error: FormErrorState | null; onReload?: () => void }) {
   const { t } = useI18n();
-  if (!error) return null;
+  // When every problem is shown under its own input, a banner would only repeat it.
+  if (!error || (error.placedOnFields > 0 && error.details.length === 0)) return null;
   const conflict = error.code === 'version_conflict';
   return (
     <Alert

@@ -1,5 +1,6 @@
 import { Flex, Typography } from 'antd';
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect } from 'react';
+import { useI18n } from '@/i18n';
 
 interface Props {
   title: ReactNode;
@@ -7,11 +8,18 @@ interface Props {
   extra?: ReactNode;
   /** Shown before the title (a back button). */
   leading?: ReactNode;
+  /** The browser tab's title when `title` is not plain text. */
+  documentTitle?: string;
   children: ReactNode;
 }
 
 /** The frame of every page: a title row with actions, then the content. */
-export function PageContainer({ title, subtitle, extra, leading, children }: Props) {
+export function PageContainer({ title, subtitle, extra, leading, documentTitle, children }: Props) {
+  const { t } = useI18n();
+  const tabTitle = documentTitle ?? (typeof title === 'string' ? title : null);
+  useEffect(() => {
+    if (tabTitle) document.title = `${tabTitle} · ${t('app.fullName')}`;
+  }, [tabTitle, t]);
   return (
     <div className="page">
       <Flex className="page-header" justify="space-between" align="flex-start" gap={12} wrap="wrap">

@@ -47,6 +47,8 @@ export interface FormErrorState {
   details: string[];
   code: string;
   status: number;
+  /** How many inputs now show an error of their own. */
+  placedOnFields: number;
 }
 
 /** The names the form has inputs for: top-level keys of its registered fields. */
@@ -60,7 +62,7 @@ function registeredTopLevelNames(form: FormInstance): Set<string> {
  */
 export function applyApiError(form: FormInstance, error: unknown, extraFieldNames: readonly string[] = []): FormErrorState {
   if (!isApiError(error)) {
-    return { message: error instanceof Error ? error.message : String(error), details: [], code: 'client_error', status: 0 };
+    return { message: error instanceof Error ? error.message : String(error), details: [], code: 'client_error', status: 0, placedOnFields: 0 };
   }
   const names = registeredTopLevelNames(form);
   for (const n of extraFieldNames) names.add(n);
@@ -71,5 +73,6 @@ export function applyApiError(form: FormInstance, error: unknown, extraFieldName
     details: unmatched.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)),
     code: error.code,
     status: error.status,
+    placedOnFields: fieldData.length,
   };
 }

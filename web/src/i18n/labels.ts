@@ -37,7 +37,7 @@ export function widestScope(scopes: readonly string[]): string | null {
 /** Which kinds may be created directly under a unit of `parentKind` (mirrors the backend rule). */
 export const CHILD_KINDS: Record<string, readonly string[]> = {
   group: ['subsidiary'],
-  subsidiary: ['subsidiary', 'department'],
+  subsidiary: ['department', 'subsidiary'],
   department: ['department', 'team'],
   team: ['team'],
 };

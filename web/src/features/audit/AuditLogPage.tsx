@@ -23,7 +23,7 @@ function ActorSelect({ value, onChange }: { value: string | null; onChange: (id:
   const [term, setTerm] = useState('');
   const q = useDebounced(term, 250);
   const search = useUserSearch(q);
-  const selected = useUser(value ?? '');
+  const selected = useUser(value);
   const options = useMemo(() => {
     const list = (search.data?.items ?? []).map((u) => ({ value: u.id, label: `${u.display_name} (@${u.username})` }));
     if (value && selected.data && !list.some((o) => o.value === value)) {
@@ -91,7 +91,7 @@ export default function AuditLogPage() {
         </Tooltip>
       ),
     },
-    { title: t('audit.actor'), dataIndex: 'actor_name', render: (v: string | null) => v || t('audit.system') },
+    { title: t('audit.actor'), key: 'actor', render: (_, e) => (e.actor_id ? e.actor_name : t('audit.system')) },
     {
       title: t('audit.action'),
       dataIndex: 'action',

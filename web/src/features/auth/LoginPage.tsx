@@ -6,12 +6,13 @@ import {
   UserOutlined,
 } from '@ant-design/icons';
 import { Alert, Button, Card, Flex, Form, Input, Typography } from 'antd';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { type ApiError, isApiError } from '@/api/errors';
 import { applyApiError } from '@/components/formErrors';
-import { type I18n, useI18n } from '@/i18n';
+import { useI18n } from '@/i18n';
 import { LanguageSwitch } from './LanguageSwitch';
+import { formatCountdown, safeNext } from './loginUtils';
 import { useLogin } from './hooks';
 
 interface LoginForm {
@@ -19,14 +20,15 @@ interface LoginForm {
   password: string;
 }
 
-/** Only same-site paths are followed after login. */
-export function safeNext(next: string | null): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/login')) return '/workbench';
-  return next;
-}
-
-function formatWait(t: I18n['t'], seconds: number): string {
-  return seconds >= 60 ? t('time.minutes', { n: Math.ceil(seconds / 60) }) : t('time.seconds', { n: seconds });
+/** Seconds left until `until` (epoch ms), ticking once a second; 0 when there is no lock. */
+function useCountdown(until: number | null): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!until) return undefined;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [until]);
+  return until ? Math.max(0, Math.ceil((until - now) / 1000)) : 0;
 }
 
 function LoginError({ error }: { error: ApiError }) {
@@ -43,7 +45,7 @@ function LoginError({ error }: { error: ApiError }) {
         description={
           <>
             <div>{error.message}</div>
-            {error.retryAfter ? <div>{t('auth.lockedRetry', { time: formatWait(t, error.retryAfter) })}</div> : null}
+            <div>{t('auth.lockedHint')}</div>
           </>
         }
       />
@@ -59,6 +61,9 @@ export default function LoginPage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const expired = params.get('expired') === '1';
+  const [lock, setLock] = useState<{ username: string; until: number } | null>(null);
+  const username = Form.useWatch('username', form);
+  const remaining = useCountdown(lock && lock.username === username ? lock.until : null);
 
   useEffect(() => {
     document.title = `${t('auth.login')} · ${t('app.fullName')}`;
@@ -69,6 +74,9 @@ export default function LoginPage() {
       onSuccess: () => navigate(safeNext(params.get('next')), { replace: true }),
       onError: (error) => {
         applyApiError(form, error);
+        if (isApiError(error) && error.status === 429 && error.retryAfter) {
+          setLock({ username: values.username, until: Date.now() + error.retryAfter * 1000 });
+        }
       },
     });
   };
@@ -127,8 +135,15 @@ export default function LoginPage() {
                 <LoginError error={error} />
               </div>
             ) : null}
-            <Button type="primary" htmlType="submit" block loading={login.isPending} data-testid="login-submit">
-              {t('auth.login')}
+            <Button
+              type="primary"
+              htmlType="submit"
+              block
+              loading={login.isPending}
+              disabled={remaining > 0}
+              data-testid="login-submit"
+            >
+              {remaining > 0 ? t('auth.retryIn', { time: formatCountdown(remaining) }) : t('auth.login')}
             </Button>
           </Form>
         </Card>

@@ -86,6 +86,21 @@ export function primaryPosition(me: Me) {
   return me.positions.find((p) => p.is_primary) ?? me.positions[0] ?? null;
 }
 
-export function roleNames(me: Me): string[] {
-  return [...new Set(me.grants.map((g) => g.role_name))];
+/** A role's name in the UI language (roles carry an optional English name). */
+export function roleLabel(role: { role_name: string; role_name_en?: string | null }, locale: string): string {
+  return locale === 'en-US' && role.role_name_en ? role.role_name_en : role.role_name;
+}
+
+export function roleNames(me: Me, locale: string): string[] {
+  return [...new Set(me.grants.map((g) => roleLabel(g, locale)))];
+}
+
+/** The server's permission catalogue (code → localized names); labels fall back to our dictionary. */
+export function usePermissionCatalog() {
+  return useQuery({
+    queryKey: ['permissions'],
+    queryFn: () => unwrap(api.GET('/api/v1/permissions')),
+    staleTime: 30 * 60_000,
+    select: (list) => new Map(list.map((p) => [p.code, p])),
+  });
 }

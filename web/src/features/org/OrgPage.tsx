@@ -1,16 +1,18 @@
 import {
   ApartmentOutlined,
+  DeleteOutlined,
   DragOutlined,
   EditOutlined,
   HistoryOutlined,
   PlusOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
-import { Button, Card, Col, Descriptions, Empty, Flex, Input, Row, Skeleton, Space, Tag, Tree, Typography } from 'antd';
+import { App, Button, Card, Col, Descriptions, Empty, Flex, Input, Popconfirm, Row, Skeleton, Space, Tag, Tree, Typography } from 'antd';
 import type { DataNode } from 'antd/es/tree';
 import dayjs from 'dayjs';
 import { type Key, useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
+import { isApiError } from '@/api/errors';
 import type { OrgUnit } from '@/api/types';
 import { PageContainer } from '@/components/PageContainer';
 import { QueryError } from '@/components/QueryError';
@@ -19,7 +21,7 @@ import { useI18n } from '@/i18n';
 import { CHILD_KINDS, kindLabel } from '@/i18n/labels';
 import { MoveUnitModal } from './MoveUnitModal';
 import { type OrgUnitFormMode, OrgUnitFormModal } from './OrgUnitFormModal';
-import { useOrgUnits } from './hooks';
+import { useDeleteOrgUnit, useOrgUnits } from './hooks';
 import { ancestorIds, type OrgNode, searchTree } from './orgTree';
 
 const KIND_COLORS: Record<string, string> = { group: 'purple', subsidiary: 'blue', department: 'cyan', team: 'green' };
@@ -31,6 +33,7 @@ function UnitDetail({
   onCreate,
   onEdit,
   onMove,
+  onDeleted,
 }: {
   unit: OrgUnit;
   byId: ReadonlyMap<string, OrgUnit>;
@@ -38,8 +41,11 @@ function UnitDetail({
   onCreate: () => void;
   onEdit: () => void;
   onMove: () => void;
+  onDeleted: (parentId: string | null) => void;
 }) {
   const { t, td } = useI18n();
+  const { message } = App.useApp();
+  const remove = useDeleteOrgUnit();
   const { can } = useAccess();
   const parent = unit.parent_id ? byId.get(unit.parent_id) : undefined;
   const subsidiary = unit.subsidiary_id ? byId.get(unit.subsidiary_id) : undefined;
@@ -55,6 +61,7 @@ function UnitDetail({
         <Space wrap>
           <span>{unit.name}</span>
           <Tag color={KIND_COLORS[unit.kind]}>{kindLabel(td, unit.kind)}</Tag>
+          {unit.is_active ? null : <Tag>{t('org.inactive')}</Tag>}
         </Space>
       }
       extra={
@@ -73,11 +80,30 @@ function UnitDetail({
                 {t('org.move')}
               </Button>
             ) : null}
+            {unit.parent_id && childCount === 0 ? (
+              <Popconfirm
+                title={t('org.deleteConfirm', { name: unit.name })}
+                okText={t('common.delete')}
+                okButtonProps={{ danger: true }}
+                cancelText={t('common.cancel')}
+                onConfirm={() =>
+                  remove.mutateAsync(unit.id).then(
+                    () => {
+                      message.success(t('common.deleted'));
+                      onDeleted(unit.parent_id ?? null);
+                    },
+                    (error: unknown) => message.error(isApiError(error) ? error.message : String(error)),
+                  )
+                }
+              >
+                <Button size="small" danger icon={<DeleteOutlined />} loading={remove.isPending} aria-label={t('common.delete')} />
+              </Popconfirm>
+            ) : null}
           </Space>
         ) : null
       }
     >
-      <Descriptions column={{ xs: 1, sm: 2 }} size="small" colon={false} labelStyle={{ color: 'rgba(0,0,0,0.5)' }}>
+      <Descriptions column={{ xs: 1, sm: 2, md: 2, lg: 2, xl: 2, xxl: 3 }} size="small" colon={false} styles={{ label: { color: 'rgba(0,0,0,0.5)' } }}>
         <Descriptions.Item label={t('org.code')}>
           <Typography.Text copyable style={{ fontFamily: 'monospace' }}>
             {unit.code}
@@ -237,6 +263,9 @@ export default function OrgPage() {
                 onCreate={() => setFormTarget({ mode: 'create', parent: selected })}
                 onEdit={() => setFormTarget({ mode: 'edit', unit: selected })}
                 onMove={() => setMoving(selected)}
+                onDeleted={(parentId) => {
+                  if (parentId) select(parentId);
+                }}
               />
             ) : (
               <Card>

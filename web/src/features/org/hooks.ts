@@ -47,7 +47,7 @@ export function useUpdateOrgUnit() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ id, body }: { id: string; body: OrgUnitUpdate }) =>
-      unwrap(api.PATCH('/api/v1/org-units/{id}', { params: { path: { id } }, body })),
+      unwrap(api.PATCH('/api/v1/org-units/{unit_id}', { params: { path: { unit_id: id } }, body })),
     onSuccess: () => qc.invalidateQueries({ queryKey: orgKeys.all }),
   });
 }
@@ -56,7 +56,15 @@ export function useMoveOrgUnit() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ id, newParentId, version }: { id: string; newParentId: string; version: number }) =>
-      unwrap(api.POST('/api/v1/org-units/{id}/move', { params: { path: { id } }, body: { new_parent_id: newParentId, version } })),
+      unwrap(api.POST('/api/v1/org-units/{unit_id}/move', { params: { path: { unit_id: id } }, body: { new_parent_id: newParentId, version } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: orgKeys.all }),
+  });
+}
+
+export function useDeleteOrgUnit() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/org-units/{unit_id}', { params: { path: { unit_id: id } } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: orgKeys.all }),
   });
 }

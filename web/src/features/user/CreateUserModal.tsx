@@ -1,4 +1,4 @@
-import { App, Col, Form, Input, Modal, Row } from 'antd';
+import { App, Col, Form, Input, Modal, Row, Select } from 'antd';
 import { useEffect } from 'react';
 import type { User, UserCreate } from '@/api/types';
 import { FormErrorAlert, useFormError } from '@/components/FormErrorAlert';
@@ -14,6 +14,7 @@ interface Values {
   password: string;
   primary_unit_id: string;
   title?: string;
+  locale: 'zh-CN' | 'en-US';
 }
 
 export function CreateUserModal({
@@ -37,7 +38,7 @@ export function CreateUserModal({
     if (!open) return;
     clearError();
     form.resetFields();
-    if (defaultUnitId) form.setFieldsValue({ primary_unit_id: defaultUnitId });
+    form.setFieldsValue({ locale: 'zh-CN', ...(defaultUnitId ? { primary_unit_id: defaultUnitId } : {}) });
   }, [open, defaultUnitId, form, clearError]);
 
   const onOk = async () => {
@@ -53,6 +54,7 @@ export function CreateUserModal({
       display_name: v.display_name.trim(),
       password: v.password,
       primary_unit_id: v.primary_unit_id,
+      locale: v.locale,
     };
     if (v.email?.trim()) body.email = v.email.trim();
     if (v.phone?.trim()) body.phone = v.phone.trim();
@@ -111,7 +113,12 @@ export function CreateUserModal({
               <Input maxLength={100} />
             </Form.Item>
           </Col>
-          <Col xs={24}>
+          <Col xs={24} sm={12}>
+            <Form.Item name="locale" label={t('user.locale')}>
+              <Select options={[{ value: 'zh-CN', label: t('lang.zh-CN') }, { value: 'en-US', label: t('lang.en-US') }]} />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={12}>
             <Form.Item
               name="password"
               label={t('user.password')}

@@ -1,4 +1,4 @@
-import { ArrowLeftOutlined, DeleteOutlined, EditOutlined, HistoryOutlined, PlusOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, DeleteOutlined, EditOutlined, HistoryOutlined, KeyOutlined, PlusOutlined } from '@ant-design/icons';
 import { App, Badge, Button, Card, Col, Descriptions, Empty, Popconfirm, Row, Skeleton, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import dayjs from 'dayjs';
@@ -8,16 +8,16 @@ import { isApiError } from '@/api/errors';
 import type { UserGrant, UserPosition } from '@/api/types';
 import { PageContainer } from '@/components/PageContainer';
 import { QueryError } from '@/components/QueryError';
-import { useAccess } from '@/features/auth/hooks';
+import { roleLabel, useAccess } from '@/features/auth/hooks';
 import { useOrgUnits } from '@/features/org/hooks';
 import { useI18n } from '@/i18n';
 import { scopeDescription, scopeLabel } from '@/i18n/labels';
-import { AddGrantModal, AddPositionModal, EditUserModal } from './UserModals';
+import { AddGrantModal, AddPositionModal, EditUserModal, ResetPasswordModal } from './UserModals';
 import { useRemoveGrant, useRemovePosition, useUser, useUserGrants, useUserPositions } from './hooks';
 
 export default function UserDetailPage() {
   const { id = '' } = useParams();
-  const { t, td } = useI18n();
+  const { t, td, locale } = useI18n();
   const { can } = useAccess();
   const navigate = useNavigate();
   const { message } = App.useApp();
@@ -30,6 +30,7 @@ export default function UserDetailPage() {
   const [editing, setEditing] = useState(false);
   const [addingPosition, setAddingPosition] = useState(false);
   const [addingGrant, setAddingGrant] = useState(false);
+  const [resetting, setResetting] = useState(false);
   const admin = can('user.admin');
   const none = t('common.none');
 
@@ -90,7 +91,7 @@ export default function UserDetailPage() {
   ];
 
   const grantColumns: ColumnsType<UserGrant> = [
-    { title: t('user.role'), dataIndex: 'role_name', render: (name: string, g) => <Tooltip title={g.role_code}>{name}</Tooltip> },
+    { title: t('user.role'), dataIndex: 'role_name', render: (_: string, g) => <Tooltip title={g.role_code}>{roleLabel(g, locale)}</Tooltip> },
     { title: t('user.unit'), dataIndex: 'unit_name' },
     {
       title: t('user.dataScope'),
@@ -120,6 +121,7 @@ export default function UserDetailPage() {
   return (
     <PageContainer
       leading={back}
+      documentTitle={u.display_name}
       title={
         <Space wrap>
           <span data-testid="user-detail-name">{u.display_name}</span>
@@ -135,6 +137,11 @@ export default function UserDetailPage() {
             </Link>
           ) : null}
           {admin ? (
+            <Button icon={<KeyOutlined />} onClick={() => setResetting(true)}>
+              {t('user.resetPassword')}
+            </Button>
+          ) : null}
+          {admin ? (
             <Button type="primary" icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="user-edit">
               {t('common.edit')}
             </Button>
@@ -145,7 +152,7 @@ export default function UserDetailPage() {
       <Row gutter={[16, 16]}>
         <Col xs={24}>
           <Card title={t('user.basicInfo')} size="small">
-            <Descriptions column={{ xs: 1, sm: 2, lg: 3 }} size="small" colon={false} labelStyle={{ color: 'rgba(0,0,0,0.5)' }}>
+            <Descriptions column={{ xs: 1, sm: 2, lg: 3 }} size="small" colon={false} styles={{ label: { color: 'rgba(0,0,0,0.5)' } }}>
               <Descriptions.Item label={t('user.username')}>{u.username}</Descriptions.Item>
               <Descriptions.Item label={t('user.displayName')}>{u.display_name}</Descriptions.Item>
               <Descriptions.Item label={t('user.primaryUnit')}>
@@ -213,6 +220,7 @@ export default function UserDetailPage() {
           <EditUserModal user={u} open={editing} onClose={() => setEditing(false)} onReload={() => user.refetch()} />
           <AddPositionModal userId={u.id} open={addingPosition} onClose={() => setAddingPosition(false)} />
           <AddGrantModal userId={u.id} open={addingGrant} onClose={() => setAddingGrant(false)} />
+          <ResetPasswordModal user={u} open={resetting} onClose={() => setResetting(false)} />
         </>
       ) : null}
       <Typography.Text type="secondary" style={{ display: 'block', marginTop: 16, fontSize: 12 }}>

@@ -1,11 +1,11 @@
-import { App, Col, Form, Input, Modal, Row, Select, Switch } from 'antd';
+import { App, Checkbox, Col, Form, Input, Modal, Row, Select, Switch } from 'antd';
 import { useEffect } from 'react';
 import type { User, UserUpdate } from '@/api/types';
 import { FormErrorAlert, useFormError } from '@/components/FormErrorAlert';
 import { OrgUnitTreeSelect } from '@/features/org/OrgUnitTreeSelect';
 import { useI18n } from '@/i18n';
 import { scopeLabel } from '@/i18n/labels';
-import { isMasked, useAddGrant, useAddPosition, useRoles, useUpdateUser } from './hooks';
+import { isMasked, useAddGrant, useAddPosition, useRoles, useSetPassword, useUpdateUser } from './hooks';
 
 interface EditValues {
   display_name: string;
@@ -112,7 +112,7 @@ export function EditUserModal({ user, open, onClose, onReload }: { user: User; o
 export function AddPositionModal({ userId, open, onClose }: { userId: string; open: boolean; onClose: () => void }) {
   const { t } = useI18n();
   const { message } = App.useApp();
-  const [form] = Form.useForm<{ unit_id: string; title?: string }>();
+  const [form] = Form.useForm<{ unit_id: string; title?: string; is_primary?: boolean }>();
   const { formError, handleError, clearError } = useFormError(form);
   const add = useAddPosition(userId);
 
@@ -124,14 +124,14 @@ export function AddPositionModal({ userId, open, onClose }: { userId: string; op
   }, [open, form, clearError]);
 
   const onOk = async () => {
-    let v: { unit_id: string; title?: string };
+    let v: { unit_id: string; title?: string; is_primary?: boolean };
     try {
       v = await form.validateFields();
     } catch {
       return;
     }
     try {
-      await add.mutateAsync({ unit_id: v.unit_id, ...(v.title?.trim() ? { title: v.title.trim() } : {}) });
+      await add.mutateAsync({ unit_id: v.unit_id, is_primary: Boolean(v.is_primary), ...(v.title?.trim() ? { title: v.title.trim() } : {}) });
       message.success(t('common.created'));
       onClose();
     } catch (error) {
@@ -148,6 +148,9 @@ export function AddPositionModal({ userId, open, onClose }: { userId: string; op
         </Form.Item>
         <Form.Item name="title" label={t('user.jobTitle')}>
           <Input maxLength={100} />
+        </Form.Item>
+        <Form.Item name="is_primary" valuePropName="checked">
+          <Checkbox>{t('user.makePrimary')}</Checkbox>
         </Form.Item>
       </Form>
     </Modal>
@@ -203,6 +206,71 @@ export function AddGrantModal({ userId, open, onClose }: { userId: string; open:
         </Form.Item>
         <Form.Item name="unit_id" label={t('user.unit')} extra={t('user.grantAnchorHint')} rules={[{ required: true, message: t('user.unitRequired') }]}>
           <OrgUnitTreeSelect style={{ width: '100%' }} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+export function ResetPasswordModal({ user, open, onClose }: { user: User; open: boolean; onClose: () => void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<{ password: string; confirm: string }>();
+  const { formError, handleError, clearError } = useFormError(form);
+  const setPassword = useSetPassword(user.id);
+
+  useEffect(() => {
+    if (open) {
+      clearError();
+      form.resetFields();
+    }
+  }, [open, form, clearError]);
+
+  const onOk = async () => {
+    let v: { password: string; confirm: string };
+    try {
+      v = await form.validateFields();
+    } catch {
+      return;
+    }
+    try {
+      await setPassword.mutateAsync(v.password);
+      message.success(t('user.passwordReset'));
+      onClose();
+    } catch (error) {
+      handleError(error);
+    }
+  };
+
+  return (
+    <Modal
+      open={open}
+      title={t('user.resetPasswordTitle', { name: user.display_name })}
+      onCancel={onClose}
+      onOk={() => void onOk()}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      confirmLoading={setPassword.isPending}
+      forceRender
+    >
+      <FormErrorAlert error={formError} />
+      <Form form={form} layout="vertical" name="password-reset" autoComplete="off">
+        <Form.Item name="password" label={t('user.newPassword')} extra={t('user.passwordHint')} rules={[{ required: true, message: t('user.passwordRequired') }]}>
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Form.Item
+          name="confirm"
+          label={t('user.confirmPassword')}
+          dependencies={['password']}
+          rules={[
+            { required: true, message: t('user.passwordRequired') },
+            ({ getFieldValue }) => ({
+              validator: (_, value) =>
+                !value || getFieldValue('password') === value ? Promise.resolve() : Promise.reject(new Error(t('user.passwordMismatch'))),
+            }),
+          ]}
+        >
+          <Input.Password autoComplete="new-password" />
         </Form.Item>
       </Form>
     </Modal>

@@ -1,5 +1,5 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Badge, Button, Card, Flex, Input, Space, Tag, Typography } from 'antd';
+import { Badge, Button, Card, Flex, Input, Select, Space, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import dayjs from 'dayjs';
 import { useCallback, useState } from 'react';
@@ -12,7 +12,7 @@ import { OrgUnitTreeSelect } from '@/features/org/OrgUnitTreeSelect';
 import { useOrgUnits } from '@/features/org/hooks';
 import { useI18n } from '@/i18n';
 import { CreateUserModal } from './CreateUserModal';
-import { fetchUsersPage, userKeys } from './hooks';
+import { fetchUsersPage, type UserFilters, userKeys } from './hooks';
 
 export default function UsersPage() {
   const { t } = useI18n();
@@ -21,6 +21,8 @@ export default function UsersPage() {
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
   const unitId = params.get('unit_id');
+  const status = params.get('status');
+  const active = status === 'active' ? true : status === 'inactive' ? false : null;
   const [draft, setDraft] = useState(q);
   const [creating, setCreating] = useState(false);
   const { byId } = useOrgUnits();
@@ -35,8 +37,8 @@ export default function UsersPage() {
       { replace: true },
     );
 
-  const filters = { q, unitId };
-  const fetchPage = useCallback((req: PageRequest) => fetchUsersPage({ q, unitId }, req), [q, unitId]);
+  const filters: UserFilters = { q, unitId, active };
+  const fetchPage = useCallback((req: PageRequest) => fetchUsersPage({ q, unitId, active }, req), [q, unitId, active]);
 
   const columns: ColumnsType<User> = [
     {
@@ -113,6 +115,18 @@ export default function UsersPage() {
             style={{ width: 260 }}
             data-testid="user-unit-filter"
           />
+          <Select
+            allowClear
+            value={status ?? undefined}
+            onChange={(v: string | undefined) => setFilter('status', v ?? null)}
+            placeholder={t('user.status')}
+            options={[
+              { value: 'active', label: t('user.active') },
+              { value: 'inactive', label: t('user.inactive') },
+            ]}
+            style={{ width: 140 }}
+            data-testid="user-status-filter"
+          />
         </Flex>
         <CursorTable<User>
           testId="users-table"
@@ -121,7 +135,7 @@ export default function UsersPage() {
           columns={columns}
           rowKey={(u) => u.id}
           onRowClick={(u) => navigate(`/admin/users/${u.id}`)}
-          emptyText={q || unitId ? t('common.noMatch') : t('user.empty')}
+          emptyText={q || unitId || status ? t('common.noMatch') : t('user.empty')}
         />
       </Card>
       <CreateUserModal

@@ -5,13 +5,20 @@ import type { PageRequest } from '@/components/CursorTable';
 
 export const userKeys = {
   all: ['users'] as const,
-  list: (filters: { q: string; unitId: string | null }) => [...userKeys.all, 'list', filters] as const,
+  list: (filters: UserFilters) => [...userKeys.all, 'list', filters] as const,
   detail: (id: string) => [...userKeys.all, 'detail', id] as const,
   positions: (id: string) => [...userKeys.all, 'detail', id, 'positions'] as const,
   grants: (id: string) => [...userKeys.all, 'detail', id, 'grants'] as const,
 };
 
-export function fetchUsersPage(filters: { q: string; unitId: string | null }, req: PageRequest): Promise<CursorPage<User>> {
+export interface UserFilters {
+  q: string;
+  unitId: string | null;
+  /** `null` lists active and inactive users alike. */
+  active?: boolean | null;
+}
+
+export function fetchUsersPage(filters: UserFilters, req: PageRequest): Promise<CursorPage<User>> {
   return unwrap(
     api.GET('/api/v1/users', {
       params: {
@@ -21,30 +28,32 @@ export function fetchUsersPage(filters: { q: string; unitId: string | null }, re
           ...(req.includeTotal ? { include_total: true } : {}),
           ...(filters.q ? { q: filters.q } : {}),
           ...(filters.unitId ? { unit_id: filters.unitId } : {}),
+          ...(typeof filters.active === 'boolean' ? { is_active: filters.active } : {}),
         },
       },
     }),
   );
 }
 
-export function useUser(id: string) {
+export function useUser(id: string | null) {
   return useQuery({
-    queryKey: userKeys.detail(id),
-    queryFn: () => unwrap(api.GET('/api/v1/users/{id}', { params: { path: { id } } })),
+    queryKey: userKeys.detail(id ?? ''),
+    enabled: Boolean(id),
+    queryFn: () => unwrap(api.GET('/api/v1/users/{user_id}', { params: { path: { user_id: id ?? '' } } })),
   });
 }
 
 export function useUserPositions(id: string) {
   return useQuery({
     queryKey: userKeys.positions(id),
-    queryFn: () => unwrap(api.GET('/api/v1/users/{id}/positions', { params: { path: { id } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/users/{user_id}/positions', { params: { path: { user_id: id } } })),
   });
 }
 
 export function useUserGrants(id: string) {
   return useQuery({
     queryKey: userKeys.grants(id),
-    queryFn: () => unwrap(api.GET('/api/v1/users/{id}/grants', { params: { path: { id } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/users/{user_id}/grants', { params: { path: { user_id: id } } })),
   });
 }
 
@@ -72,7 +81,7 @@ export function useCreateUser() {
 export function useUpdateUser(id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: UserUpdate) => unwrap(api.PATCH('/api/v1/users/{id}', { params: { path: { id } }, body })),
+    mutationFn: (body: UserUpdate) => unwrap(api.PATCH('/api/v1/users/{user_id}', { params: { path: { user_id: id } }, body })),
     onSuccess: (user) => {
       qc.setQueryData(userKeys.detail(id), user);
       void qc.invalidateQueries({ queryKey: [...userKeys.all, 'list'] });
@@ -80,12 +89,20 @@ export function useUpdateUser(id: string) {
   });
 }
 
+export function useSetPassword(id: string) {
+  return useMutation({
+    mutationFn: (password: string) =>
+      unwrap(api.PUT('/api/v1/users/{user_id}/password', { params: { path: { user_id: id } }, body: { password } })),
+  });
+}
+
 export function useAddPosition(userId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { unit_id: string; title?: string | null }) =>
-      unwrap(api.POST('/api/v1/users/{id}/positions', { params: { path: { id: userId } }, body })),
-    onSuccess: () => qc.invalidateQueries({ queryKey: userKeys.detail(userId) }),
+    mutationFn: (body: { unit_id: string; title?: string | null; is_primary: boolean }) =>
+      unwrap(api.POST('/api/v1/users/{user_id}/positions', { params: { path: { user_id: userId } }, body })),
+    // A new primary position changes the user's primary unit too.
+    onSuccess: () => qc.invalidateQueries({ queryKey: userKeys.all }),
   });
 }
 
@@ -93,8 +110,8 @@ export function useRemovePosition(userId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (positionId: string) =>
-      unwrap(api.DELETE('/api/v1/users/{id}/positions/{position_id}', { params: { path: { id: userId, position_id: positionId } } })),
-    onSuccess: () => qc.invalidateQueries({ queryKey: userKeys.detail(userId) }),
+      unwrap(api.DELETE('/api/v1/users/{user_id}/positions/{position_id}', { params: { path: { user_id: userId, position_id: positionId } } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: userKeys.all }),
   });
 }
 
@@ -102,7 +119,7 @@ export function useAddGrant(userId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: { role_id: string; unit_id: string }) =>
-      unwrap(api.POST('/api/v1/users/{id}/grants', { params: { path: { id: userId } }, body })),
+      unwrap(api.POST('/api/v1/users/{user_id}/grants', { params: { path: { user_id: userId } }, body })),
     onSuccess: () => qc.invalidateQueries({ queryKey: userKeys.detail(userId) }),
   });
 }
@@ -111,7 +128,7 @@ export function useRemoveGrant(userId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (grantId: string) =>
-      unwrap(api.DELETE('/api/v1/users/{id}/grants/{grant_id}', { params: { path: { id: userId, grant_id: grantId } } })),
+      unwrap(api.DELETE('/api/v1/users/{user_id}/grants/{grant_id}', { params: { path: { user_id: userId, grant_id: grantId } } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: userKeys.detail(userId) }),
   });
 }

@@ -14,7 +14,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import type { Me } from '@/api/types';
 import { PageContainer } from '@/components/PageContainer';
-import { accessOf, primaryPosition, useMe } from '@/features/auth/hooks';
+import { accessOf, primaryPosition, roleLabel, useMe, usePermissionCatalog } from '@/features/auth/hooks';
 import { useI18n } from '@/i18n';
 import {
   groupPermissions,
@@ -55,7 +55,7 @@ function Welcome({ me }: { me: Me }) {
           <Typography.Text className="welcome-sub">{t('workbench.today', { date })}</Typography.Text>
         </div>
         {primary ? (
-          <Space direction="vertical" size={2} style={{ textAlign: 'right' }}>
+          <Space direction="vertical" size={2} className="welcome-unit">
             <Typography.Text strong>
               <ApartmentOutlined /> {primary.unit_name}
               {primary.title ? ` · ${primary.title}` : ''}
@@ -113,7 +113,7 @@ function PositionsCard({ me }: { me: Me }) {
 }
 
 function RolesCard({ me }: { me: Me }) {
-  const { t, td } = useI18n();
+  const { t, td, locale } = useI18n();
   return (
     <Card title={t('workbench.myRoles')} size="small" data-testid="wb-roles">
       {me.grants.length === 0 ? (
@@ -132,7 +132,7 @@ function RolesCard({ me }: { me: Me }) {
             >
               <List.Item.Meta
                 avatar={<SafetyCertificateOutlined style={{ fontSize: 20, color: '#64748b', marginTop: 4 }} />}
-                title={g.role_name}
+                title={roleLabel(g, locale)}
                 description={t('workbench.anchoredAt', { unit: g.unit_name })}
               />
             </List.Item>
@@ -144,9 +144,25 @@ function RolesCard({ me }: { me: Me }) {
 }
 
 function PermissionsCard({ me }: { me: Me }) {
-  const { t, td } = useI18n();
+  const { t, td, locale } = useI18n();
+  const catalog = usePermissionCatalog();
   const groups = [...groupPermissions(me.permissions).entries()];
   const granted = groups.filter(([, codes]) => codes.length > 0).length;
+  const reach = new Map(me.scope.map((s) => [s.permission, s]));
+  const label = (code: string) => {
+    const entry = catalog.data?.get(code);
+    if (entry) return locale === 'en-US' ? entry.name_en : entry.name;
+    return permissionLabel(td, code);
+  };
+  const reachText = (code: string) => {
+    const r = reach.get(code);
+    if (!r) return code;
+    if (r.everything) return `${code} · ${t('workbench.reachAll')}`;
+    const parts = [];
+    if (r.unit_count > 0) parts.push(t('workbench.reachUnits', { count: r.unit_count }));
+    if (r.own) parts.push(t('workbench.reachOwn'));
+    return `${code} · ${parts.join(' + ')}`;
+  };
   return (
     <Card
       title={t('workbench.permissionSummary')}
@@ -170,9 +186,9 @@ function PermissionsCard({ me }: { me: Me }) {
                 <div>
                   {codes.length ? (
                     codes.map((c) => (
-                      <Tag key={c} style={{ marginTop: 4 }} title={c}>
-                        {permissionLabel(td, c)}
-                      </Tag>
+                      <Tooltip key={c} title={reachText(c)}>
+                        <Tag style={{ marginTop: 4 }}>{label(c)}</Tag>
+                      </Tooltip>
                     ))
                   ) : (
                     <Typography.Text type="secondary" style={{ fontSize: 12 }}>
