@@ -27,6 +27,7 @@ from flotilla.core.i18n import MESSAGES, Locale, negotiate, translate, translate
 from flotilla.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from flotilla.core.scope import Scope, resolve_scope, system_access
 from flotilla.core.security import constant_time_equals, token_digest
+from flotilla.core.settings import get_settings
 from flotilla.models.identity import AuthSession, User
 
 logger = logging.getLogger("flotilla")
@@ -38,7 +39,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def request_locale(request: Request) -> Locale:
-    return negotiate(request.headers.get("accept-language"))
+    return negotiate(request.headers.get("accept-language"), get_settings().default_locale)
 
 
 def client_ip(request: Request) -> str | None:
