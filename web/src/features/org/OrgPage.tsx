@@ -10,7 +10,7 @@ import {
 import { App, Button, Card, Col, Descriptions, Empty, Flex, Input, Popconfirm, Row, Skeleton, Space, Tag, Tree, Typography } from 'antd';
 import type { DataNode } from 'antd/es/tree';
 import dayjs from 'dayjs';
-import { type Key, useEffect, useMemo, useState } from 'react';
+import { type Key, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { isApiError } from '@/api/errors';
 import type { OrgUnit } from '@/api/types';
@@ -158,6 +158,15 @@ export default function OrgPage() {
   const [moving, setMoving] = useState<OrgUnit | null>(null);
 
   const selectedId = params.get('unit') ?? tree[0]?.unit.id ?? null;
+  const detailRef = useRef<HTMLDivElement>(null);
+  const pickedByHand = useRef(false);
+
+  // On a phone the detail sits under the tree: bring it into view when a unit is tapped.
+  useEffect(() => {
+    if (!pickedByHand.current) return;
+    pickedByHand.current = false;
+    if (window.matchMedia('(max-width: 991px)').matches) detailRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  }, [selectedId]);
   const selected = selectedId ? byId.get(selectedId) : undefined;
   const select = (id: string) =>
     setParams(
@@ -244,13 +253,15 @@ export default function OrgPage() {
                   selectedKeys={selectedId ? [selectedId] : []}
                   onSelect={(keys) => {
                     const key = keys[0];
-                    if (key !== undefined) select(String(key));
+                    if (key === undefined) return;
+                    pickedByHand.current = true;
+                    select(String(key));
                   }}
                 />
               )}
             </Card>
           </Col>
-          <Col xs={24} lg={14} xxl={16}>
+          <Col xs={24} lg={14} xxl={16} ref={detailRef} style={{ scrollMarginTop: 64 }}>
             {orgQuery.isPending ? (
               <Card>
                 <Skeleton active />

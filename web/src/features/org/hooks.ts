@@ -25,8 +25,8 @@ export async function fetchAllOrgUnits(): Promise<OrgUnit[]> {
   return units;
 }
 
-export function useOrgUnits() {
-  const query = useQuery({ queryKey: orgKeys.list(), queryFn: fetchAllOrgUnits, staleTime: 60_000 });
+export function useOrgUnits(options: { enabled?: boolean } = {}) {
+  const query = useQuery({ queryKey: orgKeys.list(), queryFn: fetchAllOrgUnits, staleTime: 60_000, enabled: options.enabled ?? true });
   const units = query.data;
   const derived = useMemo(() => {
     const list = units ?? [];
