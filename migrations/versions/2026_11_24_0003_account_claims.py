@@ -1,4 +1,4 @@
-"""account claims (reserved for this feature's schema adjustments)
+"""account claims: at most one active claim per account
 
 Revision ID: 0003
 Revises: 0002
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -19,8 +19,17 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    # A partial unique index: both SQLite and PostgreSQL support ``WHERE`` on an index.
+    with op.batch_alter_table("account_claim", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_account_claim_one_active",
+            ["account_id"],
+            unique=True,
+            sqlite_where=sa.text("status = 'active'"),
+            postgresql_where=sa.text("status = 'active'"),
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("account_claim", schema=None) as batch_op:
+        batch_op.drop_index("uq_account_claim_one_active")

@@ -1,4 +1,4 @@
-"""pool leads activities (reserved for this feature's schema adjustments)
+"""pool leads activities: index activities by contact (a contact's timeline)
 
 Revision ID: 0004
 Revises: 0003
@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+from alembic import op
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -19,8 +18,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("activity", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_activity_contact_id"), ["contact_id"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("activity", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_activity_contact_id"))

@@ -16,9 +16,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 user_app = typer.Typer(help="Users", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail", no_args_is_help=True)
+jobs_app = typer.Typer(help="Scheduled jobs (pool reclaim, …)", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(jobs_app, name="jobs")
 
 
 @app.command()
@@ -134,6 +136,62 @@ def audit_verify() -> None:
         err=True,
     )
     raise typer.Exit(code=1)
+
+
+@jobs_app.command("list")
+def jobs_list() -> None:
+    """List the registered jobs with their schedule (UTC) and next run."""
+    from datetime import UTC, datetime
+
+    from flotilla.core.jobs import next_run_after, registered_jobs
+
+    now = datetime.now(UTC)
+    for definition in registered_jobs():
+        upcoming = next_run_after(definition, now)
+        when = upcoming.strftime("%Y-%m-%d %H:%M UTC") if upcoming else "-"
+        typer.echo(
+            f"{definition.name:<20} {definition.schedule:<14} next {when}  {definition.description}"
+        )
+
+
+@jobs_app.command("run")
+def jobs_run(
+    name: str = typer.Argument(..., help="The job to run (see `flotilla jobs list`)"),
+) -> None:
+    """Run one job now, to completion, and print what it did."""
+    from flotilla.core.db import make_engine, make_session_factory
+    from flotilla.core.jobs import UnknownJob, run_job
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        report = run_job(make_session_factory(engine), name)
+    except UnknownJob:
+        typer.echo(f"no job named {name!r}; see `flotilla jobs list`", err=True)
+        raise typer.Exit(code=2) from None
+    finally:
+        engine.dispose()
+    typer.echo(report.summary())
+
+
+@jobs_app.command("worker")
+def jobs_worker() -> None:
+    """Run every job on its schedule in this process until stopped (Ctrl-C)."""
+    import logging
+
+    from flotilla.core.db import make_engine, make_session_factory
+    from flotilla.core.jobs import JobScheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    engine = make_engine(get_settings().database_url)
+    scheduler = JobScheduler(make_session_factory(engine), blocking=True)
+    typer.echo("job worker running: " + ", ".join(j.name for j in scheduler.jobs))
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        scheduler.shutdown(wait=False)
+        engine.dispose()
 
 
 @app.command()

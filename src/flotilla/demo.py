@@ -330,10 +330,15 @@ def seed_demo(factory: sessionmaker[Session], password: str) -> str:
         ).scalar_one()
         sz_ka = session.execute(select(OrgUnit).where(OrgUnit.code == "SZ-KA")).scalar_one()
         session.add(Position(user_id=bj_director.id, unit_id=sz_ka.id, title="兼大客户顾问"))
+        session.flush()
+        from flotilla.demo_sales import seed_sales_demo
+
+        counts = seed_sales_demo(session)
         session.commit()
     return (
-        f"demo group seeded: {len(SUBSIDIARIES)} subsidiaries, {users} users "
-        f"(password from FLOTILLA_DEMO_PASSWORD)"
+        f"demo group seeded: {len(SUBSIDIARIES)} subsidiaries, {users} users, "
+        f"{counts['account']} accounts, {counts['opportunity']} opportunities, "
+        f"{counts['activity']} activities (password from FLOTILLA_DEMO_PASSWORD)"
     )
 
 

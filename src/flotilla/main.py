@@ -15,27 +15,53 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
 from flotilla import __version__
+from flotilla.account.router import router as account_router
+from flotilla.activity.router import router as activity_router
 from flotilla.audit.router import router as audit_router
 from flotilla.auth.router import router as auth_router
+from flotilla.claim.router import router as claim_router
+from flotilla.contact.router import router as contact_router
 from flotilla.core.db import make_engine, make_session_factory, read_only_factory
 from flotilla.core.http import install_error_handlers, request_id
+from flotilla.core.jobs import JobScheduler
 from flotilla.core.settings import get_settings
+from flotilla.lead.router import router as lead_router
+from flotilla.lead_conversion.router import router as lead_conversion_router
+from flotilla.opportunity.router import router as opportunity_router
 from flotilla.org.router import router as org_router
+from flotilla.pool.router import router as pool_router
+from flotilla.pool.router import rules_router as pool_rules_router
+from flotilla.process.router import router as process_router
 from flotilla.role.router import router as role_router
 from flotilla.user.router import router as user_router
 
 WEB_DIST = Path(__file__).parent / "web_dist"
 
 
-def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
-    """Build the app. Tests pass their own session factory; otherwise settings decide."""
+def create_app(
+    session_factory: sessionmaker[Session] | None = None, *, run_jobs: bool | None = None
+) -> FastAPI:
+    """Build the app. Tests pass their own session factory; otherwise settings decide.
+
+    ``run_jobs``: run the job schedule in this process (default: ``FLOTILLA_RUN_JOBS``, for
+    an app that builds its own database connection; never for a given session factory)."""
     settings = get_settings()
+    if run_jobs is None:
+        run_jobs = session_factory is None and settings.jobs_in_process
     if session_factory is None:
         session_factory = make_session_factory(make_engine(settings.database_url))
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> Any:
-        yield
+    async def lifespan(running: FastAPI) -> Any:
+        scheduler = JobScheduler(running.state.session_factory) if run_jobs else None
+        running.state.job_scheduler = scheduler
+        if scheduler is not None:
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown()
         bind = session_factory.kw.get("bind")
         if bind is not None and hasattr(bind, "dispose"):
             bind.dispose()
@@ -62,7 +88,23 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
         return response
 
     install_error_handlers(app)
-    for router in (auth_router, org_router, user_router, role_router, audit_router):
+    for router in (
+        auth_router,
+        org_router,
+        user_router,
+        role_router,
+        audit_router,
+        claim_router,
+        account_router,
+        contact_router,
+        process_router,
+        opportunity_router,
+        lead_router,
+        lead_conversion_router,
+        activity_router,
+        pool_router,
+        pool_rules_router,
+    ):
         app.include_router(router)
 
     @app.get("/healthz", tags=["ops"], include_in_schema=False)

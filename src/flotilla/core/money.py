@@ -28,6 +28,10 @@ class MoneyType(TypeDecorator[Decimal]):
     impl = BigInteger
     cache_ok = True
 
+    @property
+    def python_type(self) -> type[Decimal]:
+        return Decimal
+
     def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
         if value is None:
             return None

@@ -10,13 +10,15 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from types import FunctionType
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -53,6 +55,8 @@ class RowPage(Generic[T]):
 def _encode(value: Any) -> Any:
     if isinstance(value, datetime):
         return {"t": value.isoformat()}
+    if isinstance(value, date):
+        return {"D": value.isoformat()}
     if isinstance(value, uuid.UUID):
         return {"u": str(value)}
     if isinstance(value, Decimal):
@@ -64,6 +68,8 @@ def _decode(value: Any) -> Any:
     if isinstance(value, dict):
         if "t" in value:
             return datetime.fromisoformat(value["t"])
+        if "D" in value:
+            return date.fromisoformat(value["D"])
         if "u" in value:
             return uuid.UUID(value["u"])
         if "d" in value:
@@ -95,20 +101,28 @@ def decode_cursor(cursor: str) -> tuple[Any, uuid.UUID]:
         raise _invalid_cursor() from exc
 
 
-def _fits_column(column: InstrumentedAttribute[Any], value: Any) -> bool:
-    """Whether a cursor's sort value has the sort column's type (else the SQL would fail)."""
-    column_type = column.type
-    if isinstance(column_type, TypeDecorator):
-        column_type = column_type.impl_instance
+def _fits_type(expression: ColumnElement[Any], value: Any) -> bool:
+    """Whether a cursor's sort value has the sort expression's type (else the SQL would
+    fail on one backend and silently mis-page on the other)."""
+    column_type = expression.type
     try:
         expected = column_type.python_type
+        if expected is object and isinstance(column_type, TypeDecorator):
+            expected = column_type.impl_instance.python_type
     except NotImplementedError:
         return True
     if expected is object:
         return True
     if isinstance(value, bool) and expected is not bool:
         return False
+    if expected is date and isinstance(value, datetime):
+        return False
     return isinstance(value, expected)
+
+
+# A sort key is a column, an expression, or a function of "descending?" that returns one
+# (e.g. a nullable column coalesced to a sentinel that sorts last either way).
+SortKey = InstrumentedAttribute[Any] | ColumnElement[Any] | Callable[[bool], ColumnElement[Any]]
 
 
 def paginate(
@@ -116,22 +130,26 @@ def paginate(
     stmt: Select[T],
     *,
     request: PageRequest,
-    sortable: dict[str, InstrumentedAttribute[Any]],
+    sortable: Mapping[str, SortKey],
     default_sort: str,
     id_column: InstrumentedAttribute[uuid.UUID],
 ) -> RowPage[T]:
-    """Run ``stmt`` (already scoped and filtered) one page at a time.
+    """Run ``stmt`` (already scoped and filtered, selecting one entity) a page at a time.
 
     ``request.sort`` is a key of ``sortable``, optionally prefixed with ``-`` for
-    descending. Sort columns must be NOT NULL so the keyset comparison is total.
+    descending. The sort expression must never be NULL so the keyset comparison is total;
+    its value for the last row is read back from the database, so any expression works.
     """
     sort_key = request.sort or default_sort
     descending = sort_key.startswith("-")
-    column = sortable.get(sort_key.lstrip("-"))
-    if column is None:
+    entry = sortable.get(sort_key.lstrip("-"))
+    if entry is None:
         raise Invalid(
             fields=[field_error("sort", "literal_error", expected=", ".join(sorted(sortable)))]
         )
+    expression: ColumnElement[Any] = (
+        entry(descending) if isinstance(entry, FunctionType) else entry  # type: ignore[assignment]
+    )
     limit = max(1, min(request.limit, MAX_LIMIT))
     total: int | None = None
     if request.include_total:
@@ -141,15 +159,23 @@ def paginate(
     page_stmt = stmt
     if request.cursor:
         after_value, after_id = decode_cursor(request.cursor)
-        if not _fits_column(column, after_value):
+        if not _fits_type(expression, after_value):
             raise _invalid_cursor()
-        key, after = tuple_(column, id_column), tuple_(after_value, after_id)
+        key = tuple_(expression, id_column)
+        after = tuple_(literal(after_value, expression.type), literal(after_id, id_column.type))
         page_stmt = page_stmt.where(key < after if descending else key > after)
-    order = (column.desc(), id_column.desc()) if descending else (column.asc(), id_column.asc())
-    rows = list(session.execute(page_stmt.order_by(*order).limit(limit + 1)).scalars().all())
+    order = (
+        (expression.desc(), id_column.desc()) if descending else (expression.asc(), id_column.asc())
+    )
+    result = session.execute(
+        page_stmt.add_columns(expression.label("_page_sort_value"))
+        .order_by(*order)
+        .limit(limit + 1)
+    ).all()
+    rows: list[T] = [row[0] for row in result]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(getattr(last, column.key), getattr(last, id_column.key))
+        last_row = result[limit - 1]
+        next_cursor = encode_cursor(last_row[1], getattr(last_row[0], id_column.key))
     return RowPage(rows=rows, next_cursor=next_cursor, total=total)

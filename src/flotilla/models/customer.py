@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, exists, or_, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from flotilla.core.db import (
     Audited,
@@ -16,12 +28,14 @@ from flotilla.core.db import (
     Scoped,
     TimestampMixin,
     UnitOwned,
+    UTCDateTime,
     VersionedMixin,
 )
 
 ACCOUNT_TIERS = ("strategic", "key_account", "smb")
 VALUE_CLASSES = ("A", "B", "C")
 ACCOUNT_STATUSES = ("owned", "pool")
+NEVER_FOLLOWED_UP = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Account(IdMixin, TimestampMixin, VersionedMixin, UnitOwned, Audited, Base):
@@ -52,10 +66,17 @@ class Account(IdMixin, TimestampMixin, VersionedMixin, UnitOwned, Audited, Base)
     )
     status: Mapped[str] = mapped_column(String(8), default="owned")
     external_id: Mapped[str | None] = mapped_column(String(64))
-    last_follow_up_at: Mapped[datetime | None]
+    last_follow_up_at: Mapped[datetime | None] = mapped_column()
     pool_entered_at: Mapped[datetime | None]
     force_reason: Mapped[str | None] = mapped_column(String(500))
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"))
+    # Sort key for "last follow-up" (keyset pages need a NOT NULL key): an account never
+    # followed up counts as followed up at the epoch, so it sorts first (most neglected).
+    follow_up_sort_at: Mapped[datetime] = column_property(
+        func.coalesce(last_follow_up_at, literal(NEVER_FOLLOWED_UP, UTCDateTime()))
+    )
+
+    audit_exclude = Audited.audit_exclude | {"follow_up_sort_at"}
 
     @classmethod
     def scope_unit_condition(cls, visible_unit_ids: Any) -> Any:
@@ -139,7 +160,17 @@ class AccountClaim(IdMixin, TimestampMixin, UnitOwned, Audited, Base):
     """报备: a unit/rep protects an account for a period set by the subsidiary's rules."""
 
     __tablename__ = "account_claim"
-    __table_args__ = (Index("ix_account_claim_active", "account_id", "status", "protected_until"),)
+    __table_args__ = (
+        Index("ix_account_claim_active", "account_id", "status", "protected_until"),
+        # At most one active claim per account (a partial unique index on both backends).
+        Index(
+            "uq_account_claim_one_active",
+            "account_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
 
     account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
     claimed_at: Mapped[datetime]

@@ -63,7 +63,7 @@ class Activity(IdMixin, TimestampMixin, VersionedMixin, UnitOwned, Audited, Base
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str | None] = mapped_column(Text)
     account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("account.id"))
-    contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact.id"))
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact.id"), index=True)
     opportunity_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("opportunity.id"), index=True
     )

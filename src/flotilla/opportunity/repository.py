@@ -1,0 +1,216 @@
+"""All opportunity queries. Every read of ``opportunity`` starts from ``Scope.restrict``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Date, Select, and_, false, func, literal, not_, or_, select
+from sqlalchemy.orm import Session
+
+from flotilla.core.pagination import (
+    PageRequest,
+    RowPage,
+    paginate,
+)
+from flotilla.core.scope import Scope, system_access
+from flotilla.models.customer import Account, Contact
+from flotilla.models.identity import Position, User
+from flotilla.models.org import OrgUnit
+from flotilla.models.sales import Opportunity, OpportunityMember, ProcessStage, StageHistory
+
+
+def _close_date_sort(descending: bool) -> Any:
+    """The expected close date with undated deals last, whichever way the list is sorted."""
+    sentinel = date.min if descending else date.max
+    return func.coalesce(Opportunity.expected_close_date, literal(sentinel, Date))
+
+
+SORTABLE: dict[str, Any] = {
+    "created_at": Opportunity.created_at,
+    "updated_at": Opportunity.updated_at,
+    "amount": Opportunity.amount,
+    "expected_close_date": _close_date_sort,
+}
+DEFAULT_SORT = "-created_at"
+
+
+@dataclass(frozen=True)
+class OpportunityFilters:
+    status: str | None = None
+    stage_id: uuid.UUID | None = None
+    owner_id: uuid.UUID | None = None
+    account_id: uuid.UUID | None = None
+    unit_id: uuid.UUID | None = None
+    subsidiary_id: uuid.UUID | None = None
+    stalled: bool | None = None
+    q: str | None = None
+
+
+def _stalled_condition(session: Session, now: datetime) -> ColumnElement[bool]:
+    """Open deals whose whole days in the current stage exceed the stage's ``max_days``.
+
+    ``days > max_days`` ⇔ ``entered <= now - (max_days + 1) days``; the few distinct
+    ``max_days`` values are read first so each cut-off is a bound timestamp (portable, and
+    the comparison can use the index on the stage)."""
+    limits = session.execute(
+        select(ProcessStage.max_days).where(ProcessStage.max_days.is_not(None)).distinct()
+    ).scalars()
+    branches = [
+        and_(
+            Opportunity.stage_id.in_(
+                select(ProcessStage.id).where(ProcessStage.max_days == max_days)
+            ),
+            Opportunity.stage_entered_at <= now - timedelta(days=max_days + 1),
+        )
+        for max_days in sorted(int(m) for m in limits if m is not None)
+    ]
+    if not branches:
+        return false()
+    return and_(Opportunity.status == "open", or_(*branches))
+
+
+def _filtered(
+    session: Session, scope: Scope, permission: str, filters: OpportunityFilters, now: datetime
+) -> Select[Opportunity]:
+    stmt = scope.restrict(select(Opportunity), Opportunity, permission)
+    if filters.status is not None:
+        stmt = stmt.where(Opportunity.status == filters.status)
+    if filters.stage_id is not None:
+        stmt = stmt.where(Opportunity.stage_id == filters.stage_id)
+    if filters.owner_id is not None:
+        stmt = stmt.where(Opportunity.owner_id == filters.owner_id)
+    if filters.account_id is not None:
+        stmt = stmt.where(Opportunity.account_id == filters.account_id)
+    if filters.subsidiary_id is not None:
+        stmt = stmt.where(Opportunity.subsidiary_id == filters.subsidiary_id)
+    if filters.unit_id is not None:
+        unit_path = select(OrgUnit.path).where(OrgUnit.id == filters.unit_id).scalar_subquery()
+        in_subtree = select(OrgUnit.id).where(OrgUnit.path.startswith(unit_path))
+        stmt = stmt.where(Opportunity.unit_id.in_(in_subtree))
+    if filters.stalled is not None:
+        stalled = _stalled_condition(session, now)
+        stmt = stmt.where(stalled if filters.stalled else not_(stalled))
+    if filters.q:
+        stmt = stmt.where(func.lower(Opportunity.name).like(f"%{filters.q.lower()}%"))
+    return stmt
+
+
+def list_opportunities(
+    session: Session,
+    scope: Scope,
+    permission: str,
+    page: PageRequest,
+    filters: OpportunityFilters,
+    now: datetime,
+) -> RowPage[Opportunity]:
+    stmt = _filtered(session, scope, permission, filters, now)
+    return paginate(
+        session,
+        stmt,
+        request=page,
+        sortable=SORTABLE,
+        default_sort=DEFAULT_SORT,
+        id_column=Opportunity.id,
+    )
+
+
+def visible_account_names(
+    session: Session, scope: Scope, account_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Names of the accounts ``account.read`` reaches (others stay unnamed)."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {}
+    stmt = scope.restrict(
+        select(Account.id, Account.name).where(Account.id.in_(ids)), Account, "account.read"
+    )
+    return {row.id: row.name for row in session.execute(stmt)}
+
+
+def user_names(session: Session, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Display names of the people on visible deals (owner, team, who moved a stage)."""
+    ids = sorted({i for i in user_ids if i is not None})
+    if not ids:
+        return {}
+    stmt = select(User.id, User.display_name).where(User.id.in_(ids))
+    return {row.id: row.display_name for row in session.execute(system_access(stmt))}
+
+
+def members_of(session: Session, opportunity_id: uuid.UUID) -> list[OpportunityMember]:
+    stmt = (
+        select(OpportunityMember)
+        .where(OpportunityMember.opportunity_id == opportunity_id)
+        .order_by(OpportunityMember.added_at, OpportunityMember.id)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def member(
+    session: Session, opportunity_id: uuid.UUID, user_id: uuid.UUID
+) -> OpportunityMember | None:
+    stmt = select(OpportunityMember).where(
+        OpportunityMember.opportunity_id == opportunity_id, OpportunityMember.user_id == user_id
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def history_of(session: Session, opportunity_id: uuid.UUID) -> list[StageHistory]:
+    stmt = (
+        select(StageHistory)
+        .where(StageHistory.opportunity_id == opportunity_id)
+        .order_by(StageHistory.changed_at, StageHistory.id)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def account_has_contact(session: Session, account_id: uuid.UUID) -> bool:
+    """A fact for the ``contact`` entry gate (an existence check; nothing is returned)."""
+    stmt = select(Contact.id).where(Contact.account_id == account_id).limit(1)
+    return session.execute(system_access(stmt)).first() is not None
+
+
+def active_user(session: Session, user_id: uuid.UUID) -> User | None:
+    stmt = select(User).where(User.id == user_id, User.is_active.is_(True))
+    return session.execute(system_access(stmt)).scalar_one_or_none()
+
+
+def holds_position_in_subsidiary(
+    session: Session, user_id: uuid.UUID, subsidiary_id: uuid.UUID
+) -> bool:
+    stmt = (
+        select(Position.id)
+        .join(OrgUnit, OrgUnit.id == Position.unit_id)
+        .where(
+            Position.user_id == user_id,
+            or_(OrgUnit.subsidiary_id == subsidiary_id, OrgUnit.id == subsidiary_id),
+        )
+        .limit(1)
+    )
+    return session.execute(system_access(stmt)).first() is not None
+
+
+def position_unit_ids(session: Session, user_id: uuid.UUID) -> set[uuid.UUID]:
+    stmt = select(Position.unit_id).where(Position.user_id == user_id)
+    return set(session.execute(stmt).scalars())
+
+
+def unit_by_id(session: Session, unit_id: uuid.UUID) -> OrgUnit | None:
+    stmt = select(OrgUnit).where(OrgUnit.id == unit_id, OrgUnit.is_active.is_(True))
+    return session.execute(system_access(stmt)).scalar_one_or_none()
+
+
+def reachable(session: Session, scope: Scope, permission: str, opportunity_id: uuid.UUID) -> bool:
+    """Whether ``permission`` (e.g. the stage-skip right) reaches this deal."""
+    stmt = scope.restrict(
+        select(Opportunity.id).where(Opportunity.id == opportunity_id), Opportunity, permission
+    )
+    return session.execute(stmt).first() is not None
+
+
+def user_visible(session: Session, scope: Scope, user_id: uuid.UUID) -> bool:
+    stmt = scope.restrict(select(User.id).where(User.id == user_id), User, "user.read")
+    return session.execute(stmt).first() is not None

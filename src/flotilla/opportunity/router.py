@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from fastapi import APIRouter, Query, Response
+
+from flotilla.core.errors import error_responses
+from flotilla.core.http import CurrentScope, DbSession, PageParams
+from flotilla.core.pagination import Page
+from flotilla.opportunity import service
+from flotilla.opportunity.repository import OpportunityFilters
+from flotilla.opportunity.schemas import (
+    ChecklistUpdate,
+    MemberAdd,
+    MemberOut,
+    MemberRemove,
+    OpportunityCreate,
+    OpportunityDetailOut,
+    OpportunityOut,
+    OpportunityUpdate,
+    StageHistoryOut,
+    TransitionRequest,
+)
+
+router = APIRouter(
+    prefix="/api/v1/opportunities", tags=["opportunities"], responses=error_responses(401, 422)
+)
+
+
+@router.get("", response_model=Page[OpportunityOut])
+def list_opportunities(
+    db: DbSession,
+    scope: CurrentScope,
+    page: PageParams,
+    status: Literal["open", "won", "lost"] | None = None,
+    stage_id: uuid.UUID | None = None,
+    owner_id: uuid.UUID | None = None,
+    account_id: uuid.UUID | None = None,
+    unit_id: uuid.UUID | None = None,
+    subsidiary_id: uuid.UUID | None = None,
+    stalled: bool | None = None,
+    q: str | None = Query(default=None, max_length=100),
+) -> Page[OpportunityOut]:
+    filters = OpportunityFilters(
+        status=status,
+        stage_id=stage_id,
+        owner_id=owner_id,
+        account_id=account_id,
+        unit_id=unit_id,
+        subsidiary_id=subsidiary_id,
+        stalled=stalled,
+        q=q,
+    )
+    result = service.list_opportunities(db, scope, page, filters)
+    return Page(
+        items=service.present(db, scope, result.rows),
+        next_cursor=result.next_cursor,
+        total=result.total,
+    )
+
+
+@router.post(
+    "",
+    response_model=OpportunityDetailOut,
+    status_code=201,
+    responses=error_responses(403, 409),
+)
+def create_opportunity(
+    db: DbSession, scope: CurrentScope, body: OpportunityCreate
+) -> OpportunityDetailOut:
+    deal = service.create_opportunity(db, scope, body)
+    return service.present_detail(db, scope, deal)
+
+
+@router.get(
+    "/{opportunity_id}", response_model=OpportunityDetailOut, responses=error_responses(404)
+)
+def get_opportunity(
+    db: DbSession, scope: CurrentScope, opportunity_id: uuid.UUID
+) -> OpportunityDetailOut:
+    return service.present_detail(db, scope, service.get_opportunity(db, scope, opportunity_id))
+
+
+@router.patch(
+    "/{opportunity_id}",
+    response_model=OpportunityDetailOut,
+    responses=error_responses(403, 404, 409),
+)
+def update_opportunity(
+    db: DbSession, scope: CurrentScope, opportunity_id: uuid.UUID, body: OpportunityUpdate
+) -> OpportunityDetailOut:
+    deal = service.update_opportunity(db, scope, opportunity_id, body)
+    return service.present_detail(db, scope, deal)
+
+
+@router.post(
+    "/{opportunity_id}/transitions",
+    response_model=OpportunityDetailOut,
+    responses=error_responses(404, 409),
+)
+def transition_opportunity(
+    db: DbSession, scope: CurrentScope, opportunity_id: uuid.UUID, body: TransitionRequest
+) -> OpportunityDetailOut:
+    deal = service.transition(db, scope, opportunity_id, body)
+    return service.present_detail(db, scope, deal)
+
+
+@router.get(
+    "/{opportunity_id}/history",
+    response_model=list[StageHistoryOut],
+    responses=error_responses(404),
+)
+def opportunity_history(
+    db: DbSession, scope: CurrentScope, opportunity_id: uuid.UUID
+) -> list[StageHistoryOut]:
+    return service.history(db, scope, opportunity_id)
+
+
+@router.put(
+    "/{opportunity_id}/checklist",
+    response_model=OpportunityDetailOut,
+    responses=error_responses(404, 409),
+)
+def set_opportunity_checklist(
+    db: DbSession, scope: CurrentScope, opportunity_id: uuid.UUID, body: ChecklistUpdate
+) -> OpportunityDetailOut:
+    deal = service.set_checklist(db, scope, opportunity_id, body)
+    return service.present_detail(db, scope, deal)
+
+
+@router.post(
+    "/{opportunity_id}/members",
+    response_model=MemberOut,
+    status_code=201,
+    responses=error_responses(404, 409),
+)
+def add_opportunity_member(
+    db: DbSession, scope: CurrentScope, opportunity_id: uuid.UUID, body: MemberAdd
+) -> MemberOut:
+    return service.present_member(db, service.add_member(db, scope, opportunity_id, body))
+
+
+@router.delete("/{opportunity_id}/members", status_code=204, responses=error_responses(404))
+def remove_opportunity_member(
+    db: DbSession, scope: CurrentScope, opportunity_id: uuid.UUID, body: MemberRemove
+) -> Response:
+    service.remove_member(db, scope, opportunity_id, body.user_id, body.role)
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/{opportunity_id}/members/{user_id}", status_code=204, responses=error_responses(404)
+)
+def remove_opportunity_member_by_user(
+    db: DbSession, scope: CurrentScope, opportunity_id: uuid.UUID, user_id: uuid.UUID
+) -> Response:
+    service.remove_member(db, scope, opportunity_id, user_id)
+    return Response(status_code=204)
