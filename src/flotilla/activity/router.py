@@ -13,11 +13,9 @@ from flotilla.activity.schemas import (
     ActivityUpdate,
 )
 from flotilla.core.errors import error_responses
-from flotilla.core.http import CurrentScope, DbSession, PageParams
+from flotilla.core.http import OWNER_FILTER, CurrentScope, DbSession, PageParams
 from flotilla.core.pagination import Page
-from flotilla.lead.placement import owner_filter
-
-OWNER_FILTER = Query(default=None, max_length=36, description="A user id, or `me` for the caller")
+from flotilla.core.placement import owner_filter
 
 router = APIRouter(
     prefix="/api/v1/activities", tags=["activities"], responses=error_responses(401, 422)

@@ -27,11 +27,10 @@ from flotilla.activity.schemas import (
     ActivityOut,
     ActivityUpdate,
 )
-from flotilla.core import audit, clock
+from flotilla.core import audit, clock, placement
 from flotilla.core.errors import Conflict, Invalid, field_error
 from flotilla.core.pagination import PageRequest, RowPage
 from flotilla.core.scope import Scope, ensure_still_visible, get_visible
-from flotilla.lead import placement
 from flotilla.models.sales import Activity
 
 READ = "activity.read"

@@ -252,3 +252,7 @@ def page_params(
 
 
 PageParams = Annotated[PageRequest, Depends(page_params, scope="function")]
+
+
+# A list filter on the owner: a user id, or ``me`` for the caller (see core.placement).
+OWNER_FILTER = Query(default=None, max_length=36, description="A user id, or `me` for the caller")

@@ -5,15 +5,13 @@ import uuid
 from fastapi import APIRouter, Query
 
 from flotilla.core.errors import error_responses
-from flotilla.core.http import CurrentScope, DbSession, PageParams
+from flotilla.core.http import OWNER_FILTER, CurrentScope, DbSession, PageParams
 from flotilla.core.pagination import Page
+from flotilla.core.placement import owner_filter
 from flotilla.lead import service
-from flotilla.lead.placement import owner_filter
 from flotilla.lead.schemas import LeadCreate, LeadOut, LeadStatus, LeadUpdate
 
 router = APIRouter(prefix="/api/v1/leads", tags=["leads"], responses=error_responses(401, 422))
-
-OWNER_FILTER = Query(default=None, max_length=36, description="A user id, or `me` for the caller")
 
 
 @router.get("", response_model=Page[LeadOut])

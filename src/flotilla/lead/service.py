@@ -16,12 +16,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from flotilla.core import audit, clock
+from flotilla.core import audit, clock, placement
 from flotilla.core.errors import Conflict, Invalid, field_error
 from flotilla.core.masking import mask_email, mask_phone
 from flotilla.core.pagination import PageRequest, RowPage
 from flotilla.core.scope import Scope, ensure_still_visible, get_visible
-from flotilla.lead import placement, repository
+from flotilla.lead import repository
 from flotilla.lead.schemas import LeadCreate, LeadOut, LeadUpdate
 from flotilla.models.sales import Lead
 

@@ -6,8 +6,9 @@ from typing import Literal
 from fastapi import APIRouter, Query, Response
 
 from flotilla.core.errors import error_responses
-from flotilla.core.http import CurrentScope, DbSession, PageParams
+from flotilla.core.http import OWNER_FILTER, CurrentScope, DbSession, PageParams
 from flotilla.core.pagination import Page
+from flotilla.core.placement import owner_filter
 from flotilla.opportunity import service
 from flotilla.opportunity.repository import OpportunityFilters
 from flotilla.opportunity.schemas import (
@@ -35,7 +36,7 @@ def list_opportunities(
     page: PageParams,
     status: Literal["open", "won", "lost"] | None = None,
     stage_id: uuid.UUID | None = None,
-    owner_id: uuid.UUID | None = None,
+    owner_id: str | None = OWNER_FILTER,
     account_id: uuid.UUID | None = None,
     unit_id: uuid.UUID | None = None,
     subsidiary_id: uuid.UUID | None = None,
@@ -45,7 +46,7 @@ def list_opportunities(
     filters = OpportunityFilters(
         status=status,
         stage_id=stage_id,
-        owner_id=owner_id,
+        owner_id=owner_filter(scope, owner_id),
         account_id=account_id,
         unit_id=unit_id,
         subsidiary_id=subsidiary_id,

@@ -22,13 +22,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from flotilla.claim.service import guard_protection
-from flotilla.core import audit, clock
+from flotilla.core import audit, clock, placement
 from flotilla.core.errors import Conflict, FieldError, Invalid, NotFound, field_error
 from flotilla.core.money import quantize
 from flotilla.core.pagination import PageRequest, RowPage
 from flotilla.core.scope import Scope, ensure_still_visible, get_visible
 from flotilla.core.validators import is_valid_currency
-from flotilla.lead import placement
 from flotilla.models.customer import Account
 from flotilla.models.sales import Opportunity, OpportunityMember, ProcessStage, StageHistory
 from flotilla.opportunity import gates, repository
