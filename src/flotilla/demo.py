@@ -360,6 +360,11 @@ def create_admin_user(
         ).first():
             raise ValueError(f"user {username!r} already exists")
         roles = ensure_builtin_roles(session)
+        # A new installation starts with the group's standard lead-to-cash process, so the
+        # first opportunity can open at once; admins adapt it as a new version.
+        from flotilla.process.seed import ensure_standard_template
+
+        ensure_standard_template(session)
         root = session.execute(
             select(OrgUnit).where(OrgUnit.parent_id.is_(None))
         ).scalar_one_or_none()
