@@ -283,6 +283,13 @@ def test_create_admin_on_an_empty_database_creates_the_root_and_an_admin_who_can
         headers=headers,
     )
     assert created.status_code == 201, created.text
+    # The group's standard process is published, so the first opportunity can open at once.
+    effective = client.get(
+        "/api/v1/process-templates/effective",
+        params={"subsidiary_id": created.json()["id"]},
+        headers=headers,
+    )
+    assert effective.status_code == 200, effective.text
 
 
 def test_create_admin_refuses_a_weak_password(cli_db: CliDatabase) -> None:
