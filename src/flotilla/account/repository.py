@@ -164,22 +164,6 @@ def external_id_taken(
     return session.execute(system_access(stmt)).first() is not None
 
 
-def units_by_id(session: Session, unit_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, OrgUnit]:
-    ids = sorted(set(unit_ids))
-    if not ids:
-        return {}
-    stmt = select(OrgUnit).where(OrgUnit.id.in_(ids))
-    return {unit.id: unit for unit in session.execute(system_access(stmt)).scalars()}
-
-
-def user_names(session: Session, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
-    ids = sorted(set(user_ids))
-    if not ids:
-        return {}
-    stmt = select(User.id, User.display_name).where(User.id.in_(ids))
-    return {row.id: row.display_name for row in session.execute(system_access(stmt))}
-
-
 def user_within(session: Session, scope: Scope, permission: str, user_id: uuid.UUID) -> User | None:
     """An active user the permission reaches (a possible owner), or ``None``."""
     stmt = scope.restrict(

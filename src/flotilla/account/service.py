@@ -41,7 +41,7 @@ from flotilla.account.search import (
 )
 from flotilla.claim import service as claims
 from flotilla.claim.schemas import ClaimOut
-from flotilla.core import audit, clock
+from flotilla.core import audit, clock, lookup
 from flotilla.core.errors import Conflict, Forbidden, Invalid, field_error
 from flotilla.core.i18n import DEFAULT_LOCALE, Locale, translate
 from flotilla.core.pagination import PageRequest, RowPage
@@ -87,10 +87,10 @@ class DuplicateMatch:
 
 def present(session: Session, scope: Scope, accounts: Sequence[Account]) -> list[AccountOut]:
     """Render accounts with a fixed number of queries for the whole page."""
-    units = repository.units_by_id(
+    units = lookup.units_by_id(
         session, [a.unit_id for a in accounts] + [a.subsidiary_id for a in accounts]
     )
-    owners = repository.user_names(session, (a.owner_id for a in accounts if a.owner_id))
+    owners = lookup.user_names(session, (a.owner_id for a in accounts if a.owner_id))
     active = claims.active_claims_of(session, (a.id for a in accounts))
     now = clock.now()
     out = []
@@ -229,12 +229,12 @@ def describe_matches(
 ) -> list[DuplicateMatchOut]:
     """Mask matches for the caller: full detail only for accounts they can see."""
     visible = repository.visible_ids(session, scope, READ, (m.account.id for m in matches))
-    units = repository.units_by_id(
+    units = lookup.units_by_id(
         session,
         [m.account.subsidiary_id for m in matches]
         + [m.account.unit_id for m in matches if m.account.id in visible],
     )
-    owners = repository.user_names(
+    owners = lookup.user_names(
         session,
         (m.account.owner_id for m in matches if m.account.id in visible and m.account.owner_id),
     )
@@ -396,7 +396,7 @@ def _placement_unit(
     if unit_id is None:
         unit = claims.acting_unit(session, scope)
     else:
-        found = repository.units_by_id(session, [unit_id]).get(unit_id)
+        found = lookup.units_by_id(session, [unit_id]).get(unit_id)
         if found is None or not (
             claims.unit_in_reach(session, scope, "org.read", unit_id)
             or claims.unit_in_reach(session, scope, permission, unit_id)
@@ -548,7 +548,7 @@ def update_account(
     names_changed = name != account.name or name_en != account.name_en
     forced: list[DuplicateMatch] = []
     if names_changed or uscc != account.uscc:
-        unit = repository.units_by_id(session, [account.unit_id])[account.unit_id]
+        unit = lookup.units_by_id(session, [account.unit_id])[account.unit_id]
         forced = _refuse_duplicates(
             session,
             scope,

@@ -8,9 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from flotilla.core.scope import system_access
 from flotilla.models.identity import AuthSession, LoginAttempt
-from flotilla.models.org import OrgUnit
 
 
 def failures_since(
@@ -59,10 +57,3 @@ def revoke_sessions(session: Session, user_id: uuid.UUID, at: datetime) -> None:
 
 def get_session_by_id(session: Session, session_id: uuid.UUID) -> AuthSession | None:
     return session.get(AuthSession, session_id)
-
-
-def units_by_ids(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, OrgUnit]:
-    if not ids:
-        return {}
-    rows = session.execute(system_access(select(OrgUnit).where(OrgUnit.id.in_(ids)))).scalars()
-    return {u.id: u for u in rows}

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from flotilla.auth import repository
 from flotilla.auth.schemas import MeOut, MePosition, MeUser, ScopeSummary
-from flotilla.core import audit, clock
+from flotilla.core import audit, clock, lookup
 from flotilla.core.errors import AppError, TooManyRequests, Unauthenticated
 from flotilla.core.scope import Scope, resolve_scope
 from flotilla.core.security import dummy_hash, new_token, token_digest, verify_password
@@ -144,7 +144,7 @@ def me(session: Session, scope: Scope) -> MeOut:
     if user is None:
         raise Unauthenticated()
     positions = user_repository.positions_of(session, user.id)
-    subsidiaries = repository.units_by_ids(
+    subsidiaries = lookup.units_by_id(
         session, {u.subsidiary_id for _p, u in positions if u.subsidiary_id}
     )
     return MeOut(

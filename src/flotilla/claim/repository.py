@@ -86,28 +86,6 @@ def primary_unit_of(session: Session, user_id: uuid.UUID) -> OrgUnit:
     return session.execute(system_access(stmt)).scalar_one()
 
 
-def unit_by_id(session: Session, unit_id: uuid.UUID) -> OrgUnit | None:
-    return session.execute(
-        system_access(select(OrgUnit).where(OrgUnit.id == unit_id))
-    ).scalar_one_or_none()
-
-
-def units_by_id(session: Session, unit_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, OrgUnit]:
-    ids = sorted(set(unit_ids))
-    if not ids:
-        return {}
-    stmt = select(OrgUnit).where(OrgUnit.id.in_(ids))
-    return {unit.id: unit for unit in session.execute(system_access(stmt)).scalars()}
-
-
-def user_names(session: Session, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
-    ids = sorted(set(user_ids))
-    if not ids:
-        return {}
-    stmt = select(User.id, User.display_name).where(User.id.in_(ids))
-    return {row.id: row.display_name for row in session.execute(system_access(stmt))}
-
-
 def shared_unit_paths(session: Session, account_id: uuid.UUID) -> list[str]:
     """Materialized paths of the units an account is shared with."""
     stmt = (

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from flotilla.account.search import normalize_name
 from flotilla.claim import repository
 from flotilla.claim.schemas import ClaimLookup, ConflictOut, ConflictResolve
-from flotilla.core import audit, clock
+from flotilla.core import audit, clock, lookup
 from flotilla.core.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from flotilla.core.pagination import PageRequest, RowPage
 from flotilla.core.scope import Scope, ensure_still_visible, get_visible
@@ -143,7 +143,7 @@ def guard_protection(session: Session, scope: Scope, account: Account, action: s
             subsidiary_id=acting_subsidiary,
             changes={"attempted_action": action[:32], "requested_by_id": scope.user_id},
         )
-    protecting = repository.unit_by_id(session, claim.unit_id)
+    protecting = lookup.unit_by_id(session, claim.unit_id)
     protecting_name = protecting.name if protecting is not None else ""
     raise Conflict(
         "claim_conflict",
@@ -186,7 +186,7 @@ def _take(session: Session, scope: Scope, account: Account) -> tuple[Account, Ac
     if current is not None:
         if current.owner_id == scope.user_id:
             return account, current
-        holder = repository.unit_by_id(session, current.unit_id)
+        holder = lookup.unit_by_id(session, current.unit_id)
         raise Conflict("account_protected", unit=holder.name if holder else "")
     unit = acting_unit(session, scope)
     if not unit_in_reach(session, scope, WRITE, unit.id):
@@ -256,7 +256,7 @@ def present_conflicts(
     session: Session, scope: Scope, conflicts: Sequence[ClaimConflict]
 ) -> list[ConflictOut]:
     """Render conflicts with a fixed number of queries for the whole page."""
-    units = repository.units_by_id(
+    units = lookup.units_by_id(
         session,
         [
             unit_id
@@ -269,7 +269,7 @@ def present_conflicts(
             )
         ],
     )
-    people = repository.user_names(
+    people = lookup.user_names(
         session,
         [c.requested_by_id for c in conflicts]
         + [c.resolved_by_id for c in conflicts if c.resolved_by_id is not None],
@@ -355,7 +355,7 @@ def resolve_conflict(
         claim = repository.claims_by_id(session, [conflict.claim_id]).get(conflict.claim_id)
         if claim is None or claim.status != "active":
             raise Conflict("conflict_stale")
-    requesting_unit = repository.unit_by_id(session, conflict.requesting_unit_id)
+    requesting_unit = lookup.unit_by_id(session, conflict.requesting_unit_id)
     if requesting_unit is None:
         raise NotFound()
     now = clock.now()

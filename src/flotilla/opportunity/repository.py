@@ -131,15 +131,6 @@ def visible_account_names(
     return {row.id: row.name for row in session.execute(stmt)}
 
 
-def user_names(session: Session, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """Display names of the people on visible deals (owner, team, who moved a stage)."""
-    ids = sorted({i for i in user_ids if i is not None})
-    if not ids:
-        return {}
-    stmt = select(User.id, User.display_name).where(User.id.in_(ids))
-    return {row.id: row.display_name for row in session.execute(system_access(stmt))}
-
-
 def members_of(session: Session, opportunity_id: uuid.UUID) -> list[OpportunityMember]:
     stmt = (
         select(OpportunityMember)
@@ -198,11 +189,6 @@ def position_unit_ids(session: Session, user_id: uuid.UUID) -> set[uuid.UUID]:
     return set(session.execute(stmt).scalars())
 
 
-def unit_by_id(session: Session, unit_id: uuid.UUID) -> OrgUnit | None:
-    stmt = select(OrgUnit).where(OrgUnit.id == unit_id, OrgUnit.is_active.is_(True))
-    return session.execute(system_access(stmt)).scalar_one_or_none()
-
-
 def reachable(session: Session, scope: Scope, permission: str, opportunity_id: uuid.UUID) -> bool:
     """Whether ``permission`` (e.g. the stage-skip right) reaches this deal."""
     stmt = scope.restrict(
@@ -214,3 +200,9 @@ def reachable(session: Session, scope: Scope, permission: str, opportunity_id: u
 def user_visible(session: Session, scope: Scope, user_id: uuid.UUID) -> bool:
     stmt = scope.restrict(select(User.id).where(User.id == user_id), User, "user.read")
     return session.execute(stmt).first() is not None
+
+
+def unit_by_id(session: Session, unit_id: uuid.UUID) -> OrgUnit | None:
+    """An active org unit (deals are only placed in units still in use)."""
+    stmt = select(OrgUnit).where(OrgUnit.id == unit_id, OrgUnit.is_active.is_(True))
+    return session.execute(system_access(stmt)).scalar_one_or_none()

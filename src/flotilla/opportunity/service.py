@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from flotilla.claim.service import guard_protection
-from flotilla.core import audit, clock, placement
+from flotilla.core import audit, clock, lookup, placement
 from flotilla.core.errors import Conflict, FieldError, Invalid, NotFound, field_error
 from flotilla.core.money import quantize
 from flotilla.core.pagination import PageRequest, RowPage
@@ -90,7 +90,7 @@ def present(session: Session, scope: Scope, deals: Sequence[Opportunity]) -> lis
     now = clock.now()
     stages = process_repository.stages_by_id(session, (d.stage_id for d in deals))
     accounts = repository.visible_account_names(session, scope, (d.account_id for d in deals))
-    owners = repository.user_names(session, (d.owner_id for d in deals if d.owner_id))
+    owners = lookup.user_names(session, (d.owner_id for d in deals if d.owner_id))
     out = []
     for deal in deals:
         stage = stages[deal.stage_id]
@@ -131,7 +131,7 @@ def present_detail(session: Session, scope: Scope, deal: Opportunity) -> Opportu
     """One deal with its team and the stage path of its own process version."""
     summary = present(session, scope, [deal])[0]
     members = repository.members_of(session, deal.id)
-    names = repository.user_names(session, (m.user_id for m in members))
+    names = lookup.user_names(session, (m.user_id for m in members))
     path = [
         PathStageOut(
             **_stage_ref(stage).model_dump(),
@@ -180,7 +180,7 @@ def history(session: Session, scope: Scope, opportunity_id: uuid.UUID) -> list[S
         session,
         [r.to_stage_id for r in rows] + [r.from_stage_id for r in rows if r.from_stage_id],
     )
-    names = repository.user_names(session, (r.changed_by_id for r in rows if r.changed_by_id))
+    names = lookup.user_names(session, (r.changed_by_id for r in rows if r.changed_by_id))
     return [
         StageHistoryOut(
             id=row.id,
@@ -391,7 +391,7 @@ def add_member(
 
 
 def present_member(session: Session, member: OpportunityMember) -> MemberOut:
-    names = repository.user_names(session, [member.user_id])
+    names = lookup.user_names(session, [member.user_id])
     return MemberOut(
         id=member.id,
         user_id=member.user_id,

@@ -212,14 +212,6 @@ def rules_for(session: Session, subsidiary_ids: Iterable[uuid.UUID]) -> dict[uui
     return {rule.subsidiary_id: rule for rule in session.execute(system_access(stmt)).scalars()}
 
 
-def units_by_id(session: Session, unit_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, OrgUnit]:
-    ids = sorted(set(unit_ids))
-    if not ids:
-        return {}
-    stmt = select(OrgUnit).where(OrgUnit.id.in_(ids))
-    return {unit.id: unit for unit in session.execute(system_access(stmt)).scalars()}
-
-
 def active_claims(session: Session, account_id: uuid.UUID) -> list[AccountClaim]:
     stmt = select(AccountClaim).where(
         AccountClaim.account_id == account_id, AccountClaim.status == "active"

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from flotilla.core.lookup import unit_by_id  # noqa: F401 (re-exported)
 from flotilla.core.pagination import PageRequest, RowPage, paginate
 from flotilla.core.scope import Scope, system_access
 from flotilla.models.identity import Position, Role, RoleGrant, User
@@ -110,8 +111,3 @@ def get_grant(session: Session, user_id: uuid.UUID, grant_id: uuid.UUID) -> Role
 
 def get_role(session: Session, role_id: uuid.UUID) -> Role | None:
     return session.get(Role, role_id)
-
-
-def unit_by_id(session: Session, unit_id: uuid.UUID) -> OrgUnit | None:
-    stmt = select(OrgUnit).where(OrgUnit.id == unit_id)
-    return session.execute(system_access(stmt)).scalar_one_or_none()

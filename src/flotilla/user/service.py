@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from flotilla.core import lookup
 from flotilla.core.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from flotilla.core.masking import mask_email, mask_phone
 from flotilla.core.pagination import PageRequest, RowPage
@@ -75,7 +76,7 @@ def get_user(session: Session, scope: Scope, user_id: uuid.UUID) -> User:
 
 def _unit_for_write(session: Session, scope: Scope, unit_id: uuid.UUID, field: str) -> OrgUnit:
     """A unit the caller may place people in. Units they cannot see 'do not exist'."""
-    unit = repository.unit_by_id(session, unit_id)
+    unit = lookup.unit_by_id(session, unit_id)
     if unit is None or not (
         scope.reaches_unit(session, "org.read", unit_id)
         or scope.reaches_unit(session, ADMIN, unit_id)
