@@ -60,6 +60,91 @@ try {
   await login(phone.page, 'admin');
   await shot(phone.page, 'workbench-phone');
   await phone.context.close();
+
+  // Opportunities as a rep: the kanban, then one deal with its stage path, playbook and gates.
+  const rep = await newPage(browser, { width: 1440, height: 900 });
+  const repMe = (await login(rep.page, 'bj.rep1')).user;
+  await rep.page.goto(`${BASE}/opportunities?owner_id=${repMe.user.id}`);
+  await rep.page.locator('[data-testid="kanban-column"] [data-testid="deal-card"]').first().waitFor();
+  await shot(rep.page, 'opportunity-kanban');
+  const open = await apiFetch(rep.page, `/api/v1/opportunities?owner_id=${repMe.user.id}&status=open&sort=-amount&limit=20`);
+  // A deal with a next stage that has a checklist makes the richest detail page.
+  let featured = open.body?.items?.[0];
+  for (const d of open.body?.items ?? []) {
+    const detail = (await apiFetch(rep.page, `/api/v1/opportunities/${d.id}`)).body;
+    const path = [...detail.path].sort((a, b) => a.position - b.position);
+    const next = path.filter((x) => x.kind === 'open')[path.filter((x) => x.kind === 'open').findIndex((x) => x.is_current) + 1];
+    if (next?.checklist?.length && detail.members.length) {
+      featured = d;
+      break;
+    }
+  }
+  if (featured) {
+    await rep.page.goto(`${BASE}/opportunities/${featured.id}`);
+    await rep.page.locator('[data-testid="opp-gates"]').waitFor();
+    await rep.page.locator('[data-testid="history-entry"]').first().waitFor();
+    await shot(rep.page, 'opportunity-detail');
+    const repPhone = await newPage(browser, { width: 390, height: 844 });
+    await login(repPhone.page, 'bj.rep1');
+    await repPhone.page.goto(`${BASE}/opportunities/${featured.id}`);
+    await repPhone.page.locator('[data-testid="opp-gates"]').waitFor();
+    await shot(repPhone.page, 'opportunity-detail-phone');
+    await repPhone.context.close();
+  }
+  await rep.context.close();
+
+  // The process designer on the subsidiary variant (draft opened from its published version).
+  const designer = await newPage(browser, { width: 1440, height: 900 });
+  await login(designer.page, 'admin');
+  const variants = await apiFetch(designer.page, '/api/v1/process-templates?kind=variant&limit=1');
+  const variant = variants.body?.items?.[0];
+  if (variant) {
+    await designer.page.goto(`${BASE}/admin/process/${variant.id}`);
+    await designer.page.locator('[data-testid="process-template-title"]').waitFor();
+    // A fresh demo has no draft yet: start one from the published version.
+    await designer.page.locator('[data-testid="process-designer"], [data-testid="process-start-draft"]').first().waitFor();
+    if (await designer.page.locator('[data-testid="process-start-draft"]').count()) {
+      await designer.page.locator('[data-testid="process-start-draft"]').click();
+    }
+    await designer.page.locator('[data-testid="process-designer"]').waitFor();
+    const poc = designer.page.locator('[data-testid="designer-stage"][data-stage-code="poc"]');
+    await ((await poc.count()) ? poc : designer.page.locator('[data-testid="designer-stage"]').nth(2)).click();
+    await designer.page.waitForTimeout(300);
+    await shot(designer.page, 'process-designer');
+  }
+  await designer.context.close();
+
+  // Customers, the customer 360° view, the public pool and leads, as a Beijing rep.
+  const sales = await newPage(browser);
+  const salesMe = (await login(sales.page, 'bj.rep1')).user;
+  await sales.page.goto(`${BASE}/accounts`);
+  await sales.page.locator('[data-testid="accounts-table"] tbody tr.ant-table-row').first().waitFor();
+  await shot(sales.page, 'customers');
+  // The customer with the most activity makes the richest 360° view.
+  const acts = await apiFetch(sales.page, `/api/v1/activities?owner_id=${salesMe.user.id}&limit=100`);
+  const counts = new Map();
+  for (const a of acts.body?.items ?? []) if (a.account_id) counts.set(a.account_id, (counts.get(a.account_id) ?? 0) + 1);
+  const busiest = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const customerId = busiest ?? (await apiFetch(sales.page, '/api/v1/accounts?limit=1')).body?.items?.[0]?.id;
+  if (customerId) {
+    await sales.page.goto(`${BASE}/accounts/${customerId}`);
+    await sales.page.locator('[data-testid="account-header"]').waitFor();
+    await sales.page.locator('[data-testid="activity-item"]').first().waitFor().catch(() => {});
+    await shot(sales.page, 'customer-360');
+    const salesPhone = await newPage(browser, { width: 390, height: 844 });
+    await login(salesPhone.page, 'bj.rep1');
+    await salesPhone.page.goto(`${BASE}/accounts/${customerId}`);
+    await salesPhone.page.locator('[data-testid="account-header"]').waitFor();
+    await shot(salesPhone.page, 'customer-360-phone');
+    await salesPhone.context.close();
+  }
+  await sales.page.goto(`${BASE}/pool`);
+  await sales.page.locator('[data-testid="pool-table"] tbody tr.ant-table-row').first().waitFor();
+  await shot(sales.page, 'pool');
+  await sales.page.goto(`${BASE}/leads`);
+  await sales.page.locator('[data-testid="leads-table"] tbody tr.ant-table-row').first().waitFor();
+  await shot(sales.page, 'leads');
+  await sales.context.close();
 } finally {
   await browser.close();
 }

@@ -18,6 +18,18 @@ const OrgPage = lazy(() => import('@/features/org/OrgPage'));
 const UsersPage = lazy(() => import('@/features/user/UsersPage'));
 const UserDetailPage = lazy(() => import('@/features/user/UserDetailPage'));
 const AuditLogPage = lazy(() => import('@/features/audit/AuditLogPage'));
+const KanbanPage = lazy(() => import('@/features/opportunity/KanbanPage'));
+const OpportunityListPage = lazy(() => import('@/features/opportunity/OpportunityListPage'));
+const OpportunityDetailPage = lazy(() => import('@/features/opportunity/OpportunityDetailPage'));
+const ProcessTemplatesPage = lazy(() => import('@/features/process/ProcessTemplatesPage'));
+const ProcessTemplatePage = lazy(() => import('@/features/process/ProcessTemplatePage'));
+const PoolRulesPage = lazy(() => import('@/features/poolrule/PoolRulesPage'));
+const AccountsPage = lazy(() => import('@/features/account/AccountsPage'));
+const AccountDetailPage = lazy(() => import('@/features/account/AccountDetailPage'));
+const PoolPage = lazy(() => import('@/features/pool/PoolPage'));
+const LeadsPage = lazy(() => import('@/features/lead/LeadsPage'));
+const LeadDetailPage = lazy(() => import('@/features/lead/LeadDetailPage'));
+const ConflictsPage = lazy(() => import('@/features/conflict/ConflictsPage'));
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
@@ -100,6 +112,18 @@ function ThemedApp() {
                 <Route path="/admin/users" element={<UsersPage />} />
                 <Route path="/admin/users/:id" element={<UserDetailPage />} />
                 <Route path="/admin/audit" element={<AuditLogPage />} />
+                <Route path="/opportunities" element={<KanbanPage />} />
+                <Route path="/opportunities/list" element={<OpportunityListPage />} />
+                <Route path="/opportunities/:id" element={<OpportunityDetailPage />} />
+                <Route path="/admin/process" element={<ProcessTemplatesPage />} />
+                <Route path="/admin/process/:id" element={<ProcessTemplatePage />} />
+                <Route path="/admin/pool-rules" element={<PoolRulesPage />} />
+                <Route path="/accounts" element={<AccountsPage />} />
+                <Route path="/accounts/:id" element={<AccountDetailPage />} />
+                <Route path="/pool" element={<PoolPage />} />
+                <Route path="/leads" element={<LeadsPage />} />
+                <Route path="/leads/:id" element={<LeadDetailPage />} />
+                <Route path="/conflicts" element={<ConflictsPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>
             </Routes>

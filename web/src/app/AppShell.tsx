@@ -1,13 +1,20 @@
 import {
+  AimOutlined,
   ApartmentOutlined,
   AuditOutlined,
+  ControlOutlined,
   DesktopOutlined,
   DownOutlined,
+  FundProjectionScreenOutlined,
+  GlobalOutlined,
   LogoutOutlined,
   MenuFoldOutlined,
   MenuOutlined,
   MenuUnfoldOutlined,
+  NodeIndexOutlined,
   SettingOutlined,
+  ShopOutlined,
+  SwapOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
 import { App, Avatar, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, type MenuProps, Space, Tag, Typography } from 'antd';
@@ -32,7 +39,15 @@ function navigation(me: Me, t: I18n['t']): { top: NavItem[]; admin: NavItem[] } 
   if (can('org.read')) admin.push({ path: '/admin/org', label: t('menu.org'), icon: <ApartmentOutlined /> });
   if (can('user.read')) admin.push({ path: '/admin/users', label: t('menu.users'), icon: <TeamOutlined /> });
   if (can('audit.read')) admin.push({ path: '/admin/audit', label: t('menu.audit'), icon: <AuditOutlined /> });
-  return { top: [{ path: '/workbench', label: t('menu.workbench'), icon: <DesktopOutlined /> }], admin };
+  if (can('process.admin')) admin.push({ path: '/admin/process', label: t('menu.process'), icon: <NodeIndexOutlined /> });
+  if (can('pool.admin')) admin.push({ path: '/admin/pool-rules', label: t('menu.poolRules'), icon: <ControlOutlined /> });
+  const top: NavItem[] = [{ path: '/workbench', label: t('menu.workbench'), icon: <DesktopOutlined /> }];
+  if (can('lead.read')) top.push({ path: '/leads', label: t('menu.leads'), icon: <AimOutlined /> });
+  if (can('account.read')) top.push({ path: '/accounts', label: t('menu.accounts'), icon: <ShopOutlined /> });
+  if (can('account.read')) top.push({ path: '/pool', label: t('menu.pool'), icon: <GlobalOutlined /> });
+  if (can('opportunity.read')) top.push({ path: '/opportunities', label: t('menu.opportunities'), icon: <FundProjectionScreenOutlined /> });
+  if (can('account.read')) top.push({ path: '/conflicts', label: t('menu.conflicts'), icon: <SwapOutlined /> });
+  return { top, admin };
 }
 
 function SideMenu({ me, onNavigate }: { me: Me; onNavigate?: () => void }) {

@@ -1,11 +1,14 @@
 import {
+  AimOutlined,
   ApartmentOutlined,
   AuditOutlined,
   CheckCircleFilled,
+  GlobalOutlined,
   IdcardOutlined,
   KeyOutlined,
   RightOutlined,
   SafetyCertificateOutlined,
+  ShopOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
 import { Badge, Card, Col, Empty, Flex, List, Row, Space, Statistic, Tag, Tooltip, Typography } from 'antd';
@@ -25,6 +28,7 @@ import {
   scopeLabel,
   widestScope,
 } from '@/i18n/labels';
+import { SalesCards } from './SalesCards';
 
 const SCOPE_COLORS: Record<string, string> = {
   own: 'default',
@@ -209,6 +213,9 @@ function QuickLinks({ me }: { me: Me }) {
   const { t } = useI18n();
   const { can } = accessOf(me);
   const links: { to: string; icon: ReactNode; label: string; desc: string }[] = [];
+  if (can('account.read')) links.push({ to: '/accounts', icon: <ShopOutlined />, label: t('menu.accounts'), desc: t('account.subtitle') });
+  if (can('lead.read')) links.push({ to: '/leads', icon: <AimOutlined />, label: t('menu.leads'), desc: t('lead.subtitle') });
+  if (can('account.read')) links.push({ to: '/pool', icon: <GlobalOutlined />, label: t('menu.pool'), desc: t('pool.subtitle') });
   if (can('org.read')) links.push({ to: '/admin/org', icon: <ApartmentOutlined />, label: t('menu.org'), desc: t('org.subtitle') });
   if (can('user.read')) links.push({ to: '/admin/users', icon: <TeamOutlined />, label: t('menu.users'), desc: t('user.subtitle') });
   if (can('audit.read')) links.push({ to: '/admin/audit', icon: <AuditOutlined />, label: t('menu.audit'), desc: t('audit.subtitle') });
@@ -246,6 +253,7 @@ export default function WorkbenchPage() {
     <PageContainer title={t('workbench.title')}>
       <Space direction="vertical" size={16} style={{ width: '100%' }}>
         <Welcome me={me} />
+        <SalesCards me={me} />
         <Row gutter={[16, 16]}>
           <Col xs={12} md={6}>
             <StatCard title={t('workbench.positions')} value={me.positions.length} icon={<IdcardOutlined />} />
