@@ -30,7 +30,6 @@ export default defineConfig({
           if (!id.includes('node_modules')) return undefined;
           if (/[\\/](echarts|zrender)[\\/]/.test(id)) return 'echarts';
           if (/[\\/]@dnd-kit[\\/]/.test(id)) return 'dnd';
-          if (/[\\/](dayjs|@tanstack|react-router|react-router-dom|openapi-fetch)[\\/]/.test(id)) return 'vendor-data';
           return 'vendor';
         },
       },
