@@ -274,3 +274,23 @@ def test_an_existing_uscc_cannot_be_forced(client: TestClient, db: Session) -> N
     assert error["can_force"] is False
     assert error["matches"][0]["reason"] == "uscc"
     assert error["fields"][0]["field"] == "uscc"
+
+
+def test_an_exact_match_is_found_however_many_names_share_its_prefix(
+    client: TestClient, db: Session, monkeypatch: Any
+) -> None:
+    # More fuzzy candidates share the first characters than the candidate cap admits;
+    # the exact duplicate must still be reported (found by the 1M-account benchmark).
+    monkeypatch.setattr("flotilla.account.repository.CANDIDATE_LIMIT", 3)
+    world = make_world(db)
+    _director, headers = as_user(client, db, world.sub_a, "sales_director")
+    for brand in ("东方", "北辰", "天宇", "万象", "安远"):
+        make_account(db, world.team_a, f"中国{brand}贸易有限公司")
+    exact = make_account(db, world.team_a, "中国华精旅游发展有限公司")
+    db.commit()
+
+    matches = _matches(client, headers, name="中国华精旅游发展有限公司")
+
+    assert [(m["id"], m["reason"]) for m in matches if m["reason"] == "name_exact"] == [
+        (str(exact.id), "name_exact")
+    ]

@@ -123,19 +123,25 @@ def by_uscc(session: Session, uscc: str) -> list[Account]:
 
 
 def name_candidates(session: Session, name_key: str, candidate_prefix: str | None) -> list[Account]:
-    """Accounts whose normalized name (or English name) equals ``name_key`` or starts with
-    ``candidate_prefix`` — found through ``name_key`` and the ``k:`` search keys."""
-    key_matches = [AccountSearchKey.key == (KIND_NAME_KEY + name_key)[:KEY_LENGTH]]
-    if candidate_prefix is not None:
-        key_matches.extend(_prefix_ranges([candidate_prefix]))
-    by_key = select(AccountSearchKey.account_id).where(or_(*key_matches))
-    stmt = (
+    """Accounts whose normalized name (or English name) equals ``name_key`` — all of them —
+    then up to ``CANDIDATE_LIMIT`` more whose key starts with ``candidate_prefix`` for fuzzy
+    scoring. Exact matches never compete with the fuzzy cap, however common the prefix."""
+    exact_key = (KIND_NAME_KEY + name_key)[:KEY_LENGTH]
+    by_exact_key = select(AccountSearchKey.account_id).where(AccountSearchKey.key == exact_key)
+    exact_stmt = select(Account).where(
+        or_(Account.name_key == name_key, Account.id.in_(by_exact_key))
+    )
+    exact = list(session.execute(system_access(exact_stmt)).scalars())
+    if candidate_prefix is None:
+        return exact
+    by_prefix = select(AccountSearchKey.account_id).where(or_(*_prefix_ranges([candidate_prefix])))
+    fuzzy_stmt = (
         select(Account)
-        .where(or_(Account.name_key == name_key, Account.id.in_(by_key)))
+        .where(Account.id.in_(by_prefix), Account.id.not_in([a.id for a in exact]))
         .order_by(Account.id)
         .limit(CANDIDATE_LIMIT)
     )
-    return list(session.execute(system_access(stmt)).scalars())
+    return exact + list(session.execute(system_access(fuzzy_stmt)).scalars())
 
 
 def by_contact_phone(session: Session, phone_key: str) -> list[Account]:
