@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, Select, and_, delete, insert, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, insert, or_, select, union
 from sqlalchemy.orm import Session
 
 from flotilla.account.search import (
@@ -127,10 +127,12 @@ def name_candidates(session: Session, name_key: str, candidate_prefix: str | Non
     then up to ``CANDIDATE_LIMIT`` more whose key starts with ``candidate_prefix`` for fuzzy
     scoring. Exact matches never compete with the fuzzy cap, however common the prefix."""
     exact_key = (KIND_NAME_KEY + name_key)[:KEY_LENGTH]
-    by_exact_key = select(AccountSearchKey.account_id).where(AccountSearchKey.key == exact_key)
-    exact_stmt = select(Account).where(
-        or_(Account.name_key == name_key, Account.id.in_(by_exact_key))
+    # A UNION of two index seeks: an OR across the two tables makes PostgreSQL scan.
+    exact_ids = union(
+        select(Account.id).where(Account.name_key == name_key),
+        select(AccountSearchKey.account_id).where(AccountSearchKey.key == exact_key),
     )
+    exact_stmt = select(Account).where(Account.id.in_(exact_ids))
     exact = list(session.execute(system_access(exact_stmt)).scalars())
     if candidate_prefix is None:
         return exact
