@@ -46,6 +46,7 @@ SUBSIDIARIES = (
         (
             ("gm", "赵建国", "subsidiary_gm"),
             ("admin", "刘洋", "subsidiary_admin"),
+            ("finance", "马丽", "finance"),
             ("director", "钱文静", "sales_director"),
             ("manager", "孙志强", "sales_manager"),
             ("manager2", "李娜", "sales_manager"),
@@ -66,6 +67,7 @@ SUBSIDIARIES = (
         (
             ("gm", "王海燕", "subsidiary_gm"),
             ("admin", "高峰", "subsidiary_admin"),
+            ("finance", "唐敏", "finance"),
             ("director", "冯立新", "sales_director"),
             ("manager", "陈静", "sales_manager"),
             ("manager2", "褚国栋", "sales_manager"),
@@ -85,6 +87,7 @@ SUBSIDIARIES = (
         (
             ("gm", "韩雪", "subsidiary_gm"),
             ("admin", "罗敏", "subsidiary_admin"),
+            ("finance", "袁晓", "finance"),
             ("director", "杨帆", "sales_director"),
             ("manager", "朱明", "sales_manager"),
             ("manager2", "秦芳", "sales_manager"),
@@ -104,6 +107,7 @@ SUBSIDIARIES = (
         (
             ("gm", "吕振华", "subsidiary_gm"),
             ("admin", "谢宝仪", "subsidiary_admin"),
+            ("finance", "杜家欣", "finance"),
             ("director", "施美玲", "sales_director"),
             ("manager", "张家豪", "sales_manager"),
             ("manager2", "邓嘉欣", "sales_manager"),
@@ -123,6 +127,7 @@ SUBSIDIARIES = (
         (
             ("gm", "严家伟", "subsidiary_gm"),
             ("admin", "郭俊辉", "subsidiary_admin"),
+            ("finance", "方慧敏", "finance"),
             ("director", "华秀英", "sales_director"),
             ("manager", "金志明", "sales_manager"),
             ("manager2", "林美华", "sales_manager"),
@@ -267,12 +272,15 @@ def seed_demo(factory: sessionmaker[Session], password: str) -> str:
         session.flush()
         counter = 0
         users = 0
+        heads: list[tuple[OrgUnit, User]] = []
         for username, display_name, role_code in GROUP_PEOPLE:
             counter += 1
             person = _person(
                 session, username, display_name, hq, password_hash, roles[role_code].name, counter
             )
             session.add(RoleGrant(user_id=person.id, role_id=roles[role_code].id, unit_id=group.id))
+            if role_code == "group_sales_vp":
+                heads += [(group, person), (hq, person)]
             users += 1
         for spec in SUBSIDIARIES:
             sub = _unit(
@@ -300,7 +308,7 @@ def seed_demo(factory: sessionmaker[Session], password: str) -> str:
             reps_seen = 0
             for suffix, display_name, role_code in spec.people:
                 counter += 1
-                if role_code in ("subsidiary_gm", "sales_director", "subsidiary_admin"):
+                if role_code in ("subsidiary_gm", "sales_director", "subsidiary_admin", "finance"):
                     seat, anchor = sub, sub
                 elif role_code == "sales_manager":
                     seat = ka if managers_seen == 0 else smb
@@ -322,9 +330,14 @@ def seed_demo(factory: sessionmaker[Session], password: str) -> str:
                 session.add(
                     RoleGrant(user_id=person.id, role_id=roles[role_code].id, unit_id=anchor.id)
                 )
+                if role_code in ("subsidiary_gm", "sales_manager"):
+                    # Heads of units: line-manager approvals climb rep → manager → GM → VP.
+                    heads.append((seat, person))
                 users += 1
         # A part-time seat (兼职): the Beijing director also covers the Shenzhen key accounts.
         session.flush()
+        for unit, head in heads:
+            unit.manager_id = head.id
         bj_director = session.execute(
             select(User).where(User.username == "bj.director")
         ).scalar_one()

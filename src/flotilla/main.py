@@ -17,14 +17,18 @@ from starlette.staticfiles import StaticFiles
 from flotilla import __version__
 from flotilla.account.router import router as account_router
 from flotilla.activity.router import router as activity_router
+from flotilla.approval.router import router as approval_router
+from flotilla.approval_policy.router import router as approval_policy_router
 from flotilla.audit.router import router as audit_router
 from flotilla.auth.router import router as auth_router
 from flotilla.claim.router import router as claim_router
 from flotilla.contact.router import router as contact_router
+from flotilla.contract.router import router as contract_router
 from flotilla.core.db import make_engine, make_session_factory, read_only_factory
 from flotilla.core.http import install_error_handlers, request_id
 from flotilla.core.jobs import JobScheduler
 from flotilla.core.settings import get_settings
+from flotilla.fx.router import router as fx_router
 from flotilla.lead.router import router as lead_router
 from flotilla.lead_conversion.router import router as lead_conversion_router
 from flotilla.opportunity.router import router as opportunity_router
@@ -32,6 +36,9 @@ from flotilla.org.router import router as org_router
 from flotilla.pool.router import router as pool_router
 from flotilla.pool.router import rules_router as pool_rules_router
 from flotilla.process.router import router as process_router
+from flotilla.product.router import router as product_router
+from flotilla.quote.router import router as quote_router
+from flotilla.receivable.router import router as receivable_router
 from flotilla.role.router import router as role_router
 from flotilla.user.router import router as user_router
 
@@ -104,6 +111,13 @@ def create_app(
         activity_router,
         pool_router,
         pool_rules_router,
+        approval_router,
+        approval_policy_router,
+        product_router,
+        quote_router,
+        contract_router,
+        receivable_router,
+        fx_router,
     ):
         app.include_router(router)
 

@@ -296,6 +296,33 @@ VALIDATION_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# Features with many messages keep them in their own ``messages.py`` (a plain dict, no
+# imports) so the catalogue stays one lookup while each feature owns its wording.
+_FEATURE_CATALOGUES = (
+    "flotilla.approval.messages",
+    "flotilla.approval_policy.messages",
+    "flotilla.product.messages",
+    "flotilla.quote.messages",
+    "flotilla.contract.messages",
+    "flotilla.receivable.messages",
+    "flotilla.fx.messages",
+)
+
+
+def _merge_feature_catalogues() -> None:
+    import importlib
+
+    for module_name in _FEATURE_CATALOGUES:
+        catalogue: dict[str, tuple[str, str]] = importlib.import_module(module_name).MESSAGES
+        clashes = set(catalogue) & set(MESSAGES)
+        if clashes:
+            raise RuntimeError(f"{module_name} redefines message codes {sorted(clashes)}")
+        MESSAGES.update(catalogue)
+
+
+_merge_feature_catalogues()
+
+
 def negotiate(accept_language: str | None, fallback: Locale = DEFAULT_LOCALE) -> Locale:
     """Pick zh-CN or en-US from an Accept-Language header by quality order.
 

@@ -17,6 +17,7 @@ _BUSINESS_READ = [
     "quote.read",
     "contract.read",
     "payment.read",
+    "approval.read",
     "target.read",
     "analytics.read",
 ]
@@ -34,6 +35,8 @@ _ADMIN = [
     "user.admin",
     "role.admin",
     "approval.admin",
+    "product.admin",
+    "credit.admin",
     "process.admin",
     "pool.admin",
     "fx.admin",
@@ -132,6 +135,21 @@ BUILTIN_ROLES: dict[str, tuple[str, str, str, list[str], str]] = {
         "own",
         ["org.read", "user.read", "pii.read", *_BUSINESS_READ, *_BUSINESS_WRITE],
         "跟进自己的线索、客户、商机与回款",
+    ),
+    "finance": (
+        "财务",
+        "Finance",
+        "subsidiary",
+        [
+            "org.read",
+            "user.read",
+            "export.run",
+            "approval.decide",
+            "credit.admin",
+            "payment.write",
+            *_BUSINESS_READ,
+        ],
+        "开票、登记回款、维护信用规则，参与合同与信用审批",
     ),
     "auditor": (
         "内审",

@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from flotilla.core.errors import error_responses
+
+router = APIRouter(prefix="/api/v1", tags=["products"], responses=error_responses(401, 422))
