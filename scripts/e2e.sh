@@ -24,5 +24,10 @@ cd web
 if [ "${SCREENSHOTS:-}" = "1" ]; then
   npm run --silent screenshots
 else
-  npm run --silent e2e || { echo "--- server log ---"; tail -50 "$work/server.log"; exit 1; }
+  # E2E_ONLY=e2e/<file>.test.mjs runs one file while working on it.
+  if [ -n "${E2E_ONLY:-}" ]; then
+    node --test --test-concurrency=1 $E2E_ONLY || { echo "--- server log ---"; tail -50 "$work/server.log"; exit 1; }
+  else
+    npm run --silent e2e || { echo "--- server log ---"; tail -50 "$work/server.log"; exit 1; }
+  fi
 fi

@@ -1,3 +1,5 @@
+import { approvalEn } from '../features/approval/messages';
+import { ltcEn } from '../features/ltc/messages';
 import type { MessageKey } from './zh-CN';
 
 export const enUS: Record<MessageKey, string> = {
@@ -987,4 +989,6 @@ export const enUS: Record<MessageKey, string> = {
   'field.disqualify_reason': 'Disqualify reason',
   'field.resolution_note': 'Decision note',
   'account.filters': 'Filters',
+  ...approvalEn,
+  ...ltcEn,
 };

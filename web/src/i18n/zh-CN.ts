@@ -1,4 +1,7 @@
 /** Chinese UI text: the source of truth for message keys; en-US must provide every key. */
+import { approvalZh } from '../features/approval/messages';
+import { ltcZh } from '../features/ltc/messages';
+
 export const zhCN = {
   'app.name': 'Flotilla',
   'app.fullName': '集团销售管控平台',
@@ -986,6 +989,8 @@ export const zhCN = {
   'field.disqualify_reason': '无效原因',
   'field.resolution_note': '处理说明',
   'account.filters': '筛选',
+  ...approvalZh,
+  ...ltcZh,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
