@@ -593,3 +593,33 @@ def test_subsidiary_admin_cannot_reparent_their_subsidiary_under_another(
     error = _error(response, 422, "validation_failed")
     assert _fields(error) == [("new_parent_id", "unknown_reference")]
     assert _tree(db) == before
+
+
+def test_a_unit_head_is_set_and_must_be_a_known_active_user(
+    client: TestClient, db: Session
+) -> None:
+    world = make_world(db)
+    head = make_user(db, world.dept_a, "sales_manager")
+    gone = make_user(db, world.dept_a)
+    gone.is_active = False
+    _, headers = as_user(client, db, world.sub_a, "subsidiary_admin")
+    unit = db.get(OrgUnit, world.dept_a.id)
+    assert unit is not None
+    response = client.patch(
+        f"{UNITS}/{unit.id}",
+        json={"version": unit.version, "manager_id": str(head.id)},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["manager_id"] == str(head.id)
+    version = response.json()["version"]
+    for candidate, code in ((gone.id, "user_inactive"), (uuid.uuid4(), "not_found")):
+        refused = client.patch(
+            f"{UNITS}/{unit.id}",
+            json={"version": version, "manager_id": str(candidate)},
+            headers={**headers, "Accept-Language": "en-US"},
+        )
+        error = _error(refused, 422, "validation_failed")
+        assert _fields(error) == [("manager_id", code)]
+    db.expire_all()
+    assert db.get(OrgUnit, world.dept_a.id).manager_id == head.id  # type: ignore[union-attr]

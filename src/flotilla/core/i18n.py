@@ -13,6 +13,7 @@ DEFAULT_LOCALE: Locale = "zh-CN"
 MESSAGES: dict[str, tuple[str, str]] = {
     # code: (zh-CN, en-US); ``{name}`` placeholders are filled from params.
     "not_found": ("记录不存在或无权访问", "Record not found"),
+    "user_inactive": ("该用户已停用", "This user is deactivated"),
     "route_not_found": ("接口不存在", "No such endpoint"),
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
     "unauthenticated": ("请先登录", "Authentication required"),
@@ -275,6 +276,12 @@ VALIDATION_MESSAGES: dict[str, tuple[str, str]] = {
     "bool_parsing": ("应为布尔值", "Must be true or false"),
     "float_parsing": ("应为数字", "Must be a number"),
     "decimal_parsing": ("应为数字", "Must be a number"),
+    "decimal_max_places": (
+        "最多 {decimal_places} 位小数",
+        "At most {decimal_places} decimal places",
+    ),
+    "decimal_max_digits": ("最多 {max_digits} 位数字", "At most {max_digits} digits"),
+    "finite_number": ("应为有限数值", "Must be a finite number"),
     "uuid_parsing": ("ID 格式无效", "Must be a valid id"),
     "uuid_type": ("ID 格式无效", "Must be a valid id"),
     "string_too_short": ("至少 {min_length} 个字符", "At least {min_length} characters"),

@@ -22,6 +22,7 @@ class OrgUnitOut(OutputModel):
     currency: str | None
     region: str | None
     timezone: str | None
+    manager_id: uuid.UUID | None
     subsidiary_id: uuid.UUID | None
     depth: int
     is_active: bool
@@ -40,6 +41,9 @@ class OrgUnitCreate(InputModel):
     currency: str | None = Field(default=None, min_length=3, max_length=3)
     region: str | None = Field(default=None, max_length=100)
     timezone: str | None = Field(default=None, max_length=64)
+    manager_id: uuid.UUID | None = Field(
+        default=None, description="The unit's head: line-manager approvals climb through heads"
+    )
 
 
 class OrgUnitUpdate(InputModel):
@@ -53,6 +57,7 @@ class OrgUnitUpdate(InputModel):
     currency: str | None = Field(default=None, min_length=3, max_length=3)
     region: str | None = Field(default=None, max_length=100)
     timezone: str | None = Field(default=None, max_length=64)
+    manager_id: uuid.UUID | None = None
     is_active: bool | None = None
 
 

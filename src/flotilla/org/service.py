@@ -122,11 +122,25 @@ def create_unit(session: Session, scope: Scope, data: OrgUnitCreate) -> OrgUnit:
         currency=currency or (parent.currency if parent else None),
         region=data.region or (parent.region if parent else None),
         timezone=data.timezone or (parent.timezone if parent else DEFAULT_TIMEZONE),
+        manager_id=_manager(session, scope, data.manager_id),
     )
     _place(unit, parent)
     session.add(unit)
     ensure_still_visible(session, scope, OrgUnit, ADMIN, unit.id)
     return unit
+
+
+def _manager(session: Session, scope: Scope, user_id: uuid.UUID | None) -> uuid.UUID | None:
+    """A unit head must be an active user the caller can see (an unseen one reads as unknown)."""
+    if user_id is None:
+        return None
+    try:
+        head = get_visible(session, scope, User, "user.read", user_id)
+    except NotFound:
+        raise Invalid(fields=[field_error("manager_id", "not_found")]) from None
+    if not head.is_active:
+        raise Invalid(fields=[field_error("manager_id", "user_inactive")])
+    return head.id
 
 
 def _check_version(record_version: int, given: int) -> None:
@@ -151,6 +165,8 @@ def update_unit(session: Session, scope: Scope, unit_id: uuid.UUID, data: OrgUni
         if required in changes and changes[required] is None:
             raise Invalid(fields=[field_error(required, "missing")])
     _check_unique(session, changes.get("code"), changes.get("uscc"), unit.id)
+    if "manager_id" in changes:
+        changes["manager_id"] = _manager(session, scope, changes["manager_id"])
     if changes.get("is_active") is False and unit.parent_id is None:
         raise Invalid(fields=[field_error("is_active", "org_single_root")])
     for key, value in changes.items():
