@@ -43,6 +43,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 @dataclass
 class TestDatabase:
+    __test__ = False  # a fixture value, not a test class
     url: str
     backend: str
 

@@ -887,6 +887,7 @@ def _grant_new_permissions() -> None:
     bind = op.get_bind()
     additions = {
         "group_admin": ["approval.read", "product.admin", "credit.admin"],
+        "subsidiary_admin": ["approval.read", "approval.admin", "product.admin", "credit.admin"],
     }
     rows = bind.execute(
         sa.select(role.c.id, role.c.code, role.c.permissions).where(role.c.is_builtin.is_(True))

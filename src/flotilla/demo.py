@@ -347,11 +347,15 @@ def seed_demo(factory: sessionmaker[Session], password: str) -> str:
         from flotilla.demo_sales import seed_sales_demo
 
         counts = seed_sales_demo(session)
+        from flotilla.demo_ltc import seed_ltc_demo
+
+        ltc = seed_ltc_demo(session)
         session.commit()
     return (
         f"demo group seeded: {len(SUBSIDIARIES)} subsidiaries, {users} users, "
         f"{counts['account']} accounts, {counts['opportunity']} opportunities, "
-        f"{counts['activity']} activities (password from FLOTILLA_DEMO_PASSWORD)"
+        f"{counts['activity']} activities, {ltc['quote']} quotes, {ltc['contract']} contracts, "
+        f"{ltc['payment']} payments (password from FLOTILLA_DEMO_PASSWORD)"
     )
 
 

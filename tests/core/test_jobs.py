@@ -277,4 +277,6 @@ def test_jobs_worker_runs_the_schedule_until_interrupted(
 
     assert result.exit_code == 0, result.output
     assert started == [True]
-    assert "job worker running: pool-reclaim" in result.output
+    names = ", ".join(j.name for j in jobs.registered_jobs())
+    assert f"job worker running: {names}" in result.output
+    assert "pool-reclaim" in names

@@ -212,7 +212,7 @@ def test_the_team_and_contact_gates_read_the_deal_s_team_and_account(
     assert move(client, headers, deal.id, "solution_quote").status_code == 200
 
 
-def test_a_stage_that_requires_approval_refuses_entry_with_the_approval_gate(
+def test_a_stage_that_requires_approval_waits_for_an_approval(
     client: TestClient, db: Session, world: World, rep: tuple[User, dict[str, str]]
 ) -> None:
     owner, headers = rep
@@ -224,13 +224,17 @@ def test_a_stage_that_requires_approval_refuses_entry_with_the_approval_gate(
     )
     version = latest_version(db, make_template(db, stages, code="APPROVAL"))
     deal = make_opportunity(db, world.team_a, owner, version=version)
+    world.dept_a.manager_id = make_user(db, world.dept_a, "sales_manager").id
     db.commit()
     response = move(client, headers, deal.id, "big_deal")
-    assert refused_fields(response) == {("approval", "gate_approval")}
+    assert response.status_code == 409, response.text
+    assert response.json()["error"]["code"] == "approval_pending"
+    request_id = response.json()["error"]["approval_request_id"]
     _director, director = as_user(client, db, world.sub_a, "sales_director")
-    # A skip passes over a stage's tasks, never its approval.
+    # A skip passes over a stage's tasks, never its approval: it waits for the same one.
     skipped = move(client, director, deal.id, "won", reason="总经理口头同意")
-    assert refused_fields(skipped) == {("approval", "gate_approval")}
+    assert skipped.status_code == 409, skipped.text
+    assert skipped.json()["error"]["approval_request_id"] == request_id
     assert current(client, headers, deal.id)["stage"]["code"] == "prospect"
 
 

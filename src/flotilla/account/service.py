@@ -39,6 +39,7 @@ from flotilla.account.search import (
     normalize_name,
     search_keys,
 )
+from flotilla.approval import gate
 from flotilla.claim import service as claims
 from flotilla.claim.schemas import ClaimOut
 from flotilla.core import audit, clock, lookup
@@ -579,7 +580,9 @@ def transfer_account(
     """Hand an account to another owner and unit (移交), with a reason on the audit trail.
 
     Needs ``account.transfer`` over the account, the target unit and the new owner; the new
-    holder gets a fresh claim, and the account must stay inside the caller's reach.
+    holder gets a fresh claim, and the account must stay inside the caller's reach. When an
+    ``account.transfer`` policy applies, the transfer waits for its approval (409
+    ``approval_pending``) and consumes it once made.
     """
     scope.require(TRANSFER)
     account = get_visible(session, scope, Account, TRANSFER, account_id)
@@ -587,6 +590,25 @@ def transfer_account(
         raise Conflict("version_conflict")
     unit = _placement_unit(session, scope, TRANSFER, data.unit_id)
     owner_id = _owner_for(session, scope, TRANSFER, data.owner_id, unit)
+    # Before anything is written: a pending approval keeps only the approval request. The
+    # facts (FX conversions of the open pipeline) are only worked out when a policy exists.
+    approval = None
+    if gate.policy_may_apply(session, action=TRANSFER, subsidiary_id=account.subsidiary_id):
+        approval = gate.require_approval(
+            session,
+            scope,
+            action=TRANSFER,
+            record=account,
+            label=account.name,
+            facts={
+                "account.tier": account.tier,
+                "account.value_class": account.value_class,
+                "cross_subsidiary": claims.subsidiary_of(unit) != account.subsidiary_id,
+                "open_pipeline_base": gate.open_pipeline_base(
+                    session, account.id, account.subsidiary_id, field="unit_id"
+                ),
+            },
+        )
     before = {
         "owner_id": account.owner_id,
         "unit_id": account.unit_id,
@@ -596,6 +618,8 @@ def transfer_account(
         account.status = "owned"
         account.pool_entered_at = None
     claim = claims.reassign_account(session, account, owner_id=owner_id, unit=unit)
+    if approval is not None:
+        gate.consume(session, approval)
     audit.record(
         session,
         "account.transfer",

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from flotilla.core.errors import Invalid, field_error
 from flotilla.core.money import quantize
 from flotilla.models.ltc import FX_PLACES, FxRate
 
@@ -115,3 +117,23 @@ def convert(
     """``amount`` converted and rounded to the cent, or ``None`` when the rate is missing."""
     found = rate(session, from_currency, to_currency, period, rate_type)
     return None if found is None else quantize(amount * found)
+
+
+def rate_missing(
+    field: str, from_currency: str, to_currency: str, day: date, rate_type: str
+) -> Invalid:
+    """The one refusal for a conversion without a rate: 422 ``fx_rate_missing`` on ``field``,
+    naming the pair, the month and the rate type (never silently converted at 1)."""
+    month = f"{day:%Y-%m}"
+    params: dict[str, Any] = {
+        "from_currency": from_currency,
+        "to_currency": to_currency,
+        "month": month,
+        "rate_type": rate_type,
+    }
+    return Invalid(
+        "fx_rate_missing",
+        fields=[field_error(field, "fx_rate_missing", **params)],
+        extra={**{k: v for k, v in params.items() if k != "month"}, "period": month},
+        **params,
+    )

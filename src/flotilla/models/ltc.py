@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, exists, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from flotilla.core import clock
@@ -44,6 +44,17 @@ INVOICE_KINDS = ("vat_special", "vat_normal", "commercial")
 PERCENT_PLACES = 2  # tax rate and discount percentages: 13.00, 15.25
 QUANTITY_PLACES = 4
 FX_PLACES = 8
+
+
+def _deal_member(opportunity_id: Any, user_id: uuid.UUID) -> Any:
+    from flotilla.models.sales import OpportunityMember
+
+    return exists(
+        select(OpportunityMember.id).where(
+            OpportunityMember.opportunity_id == opportunity_id,
+            OpportunityMember.user_id == user_id,
+        )
+    )
 
 
 class Product(IdMixin, TimestampMixin, VersionedMixin, Audited, Base):
@@ -149,6 +160,11 @@ class Quote(IdMixin, TimestampMixin, VersionedMixin, UnitOwned, Audited, Base):
     accepted_at: Mapped[datetime | None]
     is_current: Mapped[bool] = mapped_column(default=True)
 
+    @classmethod
+    def scope_owner_condition(cls, user_id: uuid.UUID) -> Any:
+        # Team selling: the deal's members (iron triangle) see its quotes too.
+        return or_(cls.owner_id == user_id, _deal_member(cls.opportunity_id, user_id))
+
     def audit_label(self) -> str:
         return f"{self.number} v{self.revision}"
 
@@ -211,6 +227,10 @@ class Contract(IdMixin, TimestampMixin, VersionedMixin, UnitOwned, Audited, Base
     completed_at: Mapped[datetime | None]
     terminated_at: Mapped[datetime | None]
     termination_reason: Mapped[str | None] = mapped_column(String(500))
+
+    @classmethod
+    def scope_owner_condition(cls, user_id: uuid.UUID) -> Any:
+        return or_(cls.owner_id == user_id, _deal_member(cls.opportunity_id, user_id))
 
     def audit_label(self) -> str:
         return f"{self.number} {self.title}"

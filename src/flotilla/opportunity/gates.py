@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from flotilla.approval import gate
 from flotilla.core.errors import FieldError, field_error
 from flotilla.models.sales import Opportunity, ProcessStage
 
@@ -55,13 +56,20 @@ REQUIRED_FIELD_CHECKS: dict[str, RequiredFieldCheck] = {
 }
 
 
-def approval_on_record(_session: Session, _deal: Opportunity, _stage: ProcessStage) -> bool:
-    """Whether an approval to enter ``stage`` has been granted for the deal.
+# The guarded action whose approval opens a stage that ``requires_approval``.
+STAGE_GATE_ACTION = "opportunity.stage_gate"
 
-    Approval requests are not part of the product yet, so none can be on record and a stage
-    that requires approval refuses entry (gate ``approval``). The approvals feature answers
-    this from its granted requests."""
-    return False
+
+def approval_on_record(session: Session, deal: Opportunity, stage: ProcessStage) -> bool:
+    """Whether an approval to enter ``stage`` has been granted for the deal: an approved,
+    not yet consumed ``opportunity.stage_gate`` request whose facts name the stage. (The
+    transition still passes it through the gate, which voids it if the deal changed.)"""
+    return any(
+        request.facts.get("stage") == stage.code
+        for request in gate.approved_unconsumed(
+            session, action=STAGE_GATE_ACTION, record_id=deal.id
+        )
+    )
 
 
 @dataclass(frozen=True)

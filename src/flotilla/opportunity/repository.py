@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,7 +16,7 @@ from flotilla.core.pagination import (
     paginate,
 )
 from flotilla.core.scope import Scope, system_access
-from flotilla.models.customer import Account, Contact
+from flotilla.models.customer import Contact
 from flotilla.models.identity import Position, User
 from flotilla.models.org import OrgUnit
 from flotilla.models.sales import Opportunity, OpportunityMember, ProcessStage, StageHistory
@@ -116,19 +115,6 @@ def list_opportunities(
         default_sort=DEFAULT_SORT,
         id_column=Opportunity.id,
     )
-
-
-def visible_account_names(
-    session: Session, scope: Scope, account_ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, str]:
-    """Names of the accounts ``account.read`` reaches (others stay unnamed)."""
-    ids = sorted(set(account_ids))
-    if not ids:
-        return {}
-    stmt = scope.restrict(
-        select(Account.id, Account.name).where(Account.id.in_(ids)), Account, "account.read"
-    )
-    return {row.id: row.name for row in session.execute(stmt)}
 
 
 def members_of(session: Session, opportunity_id: uuid.UUID) -> list[OpportunityMember]:

@@ -9,6 +9,9 @@ Invariants:
   gates and the approvals of the stages it passes over); closing lost needs a loss reason.
 - Every stage entered (including the first) leaves a ``StageHistory`` row, and every
   transition an explicit ``opportunity.transition`` audit event.
+- A stage's approval gate and a skip/move back pass through the approval gate
+  (``approval.gate``): missing approvals are requested (409 ``approval_pending``), and a
+  move made on an approval consumes it.
 - Nobody places a deal outside their own reach (``ensure_still_visible`` after each write).
 """
 
@@ -21,6 +24,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from flotilla.approval import gate
 from flotilla.claim.service import guard_protection
 from flotilla.core import audit, clock, lookup, placement
 from flotilla.core.errors import Conflict, FieldError, Invalid, NotFound, field_error
@@ -28,6 +32,7 @@ from flotilla.core.money import quantize
 from flotilla.core.pagination import PageRequest, RowPage
 from flotilla.core.scope import Scope, ensure_still_visible, get_visible
 from flotilla.core.validators import is_valid_currency
+from flotilla.models.approval import ApprovalRequest
 from flotilla.models.customer import Account
 from flotilla.models.sales import Opportunity, OpportunityMember, ProcessStage, StageHistory
 from flotilla.opportunity import gates, repository
@@ -52,6 +57,7 @@ from flotilla.process.schemas import ChecklistItemOut
 READ = "opportunity.read"
 WRITE = "opportunity.write"
 SKIP = "opportunity.skip_stage"
+SKIP_ACTION = "opportunity.skip_stage"  # the guarded action (registry) for skips and moves back
 ACCOUNT_READ = "account.read"
 ONE_DAY = timedelta(days=1)
 
@@ -89,7 +95,7 @@ def present(session: Session, scope: Scope, deals: Sequence[Opportunity]) -> lis
     """Render a page of deals: stages, account and owner names in one query each."""
     now = clock.now()
     stages = process_repository.stages_by_id(session, (d.stage_id for d in deals))
-    accounts = repository.visible_account_names(session, scope, (d.account_id for d in deals))
+    accounts = lookup.visible_account_names(session, scope, (d.account_id for d in deals))
     owners = lookup.user_names(session, (d.owner_id for d in deals if d.owner_id))
     out = []
     for deal in deals:
@@ -452,11 +458,90 @@ def _refusals(
     return problems
 
 
+# A stage that requires approval and no policy for ``opportunity.stage_gate``: the
+# requester's line manager approves.
+STAGE_GATE_FALLBACK: list[dict[str, Any]] = [
+    {
+        "name": "直属上级",
+        "name_en": "Line manager",
+        "mode": "any",
+        "approvers": [{"type": "line_manager", "levels": 1}],
+    }
+]
+
+
+def _approvals(
+    session: Session,
+    scope: Scope,
+    deal: Opportunity,
+    stages: Sequence[ProcessStage],
+    current: ProcessStage,
+    target: ProcessStage,
+    move: gates.Move,
+) -> list[ApprovalRequest]:
+    """The approvals a move runs on: entering (or skipping over) a stage that requires
+    approval needs an ``opportunity.stage_gate`` approval per such stage, and a skip or a
+    move back an ``opportunity.skip_stage`` approval when a policy asks for one. Returns
+    the approved requests (to consume once the move is made); raises ``ApprovalPending``
+    (409, the new requests kept) while any is still waiting."""
+    gated = [target] if move.checks_gates and target.requires_approval else []
+    skipped = gates.skipped_stages(stages, current, target) if move.is_skip else []
+    gated = [stage for stage in skipped if stage.requires_approval] + gated
+    # A skip or move back is guarded only where a policy exists (no fallback): otherwise
+    # its facts (an FX conversion) are not worked out at all.
+    guard_skip = move.needs_override and gate.policy_may_apply(
+        session, action=SKIP_ACTION, subsidiary_id=deal.subsidiary_id
+    )
+    if not gated and not guard_skip:
+        return []
+    base: dict[str, Any] = {
+        "amount": deal.amount,
+        "amount_base": gate.amount_in_base(session, deal.amount, deal.currency, deal.subsidiary_id),
+        "currency": deal.currency,
+        **gate.account_facts(session, deal.account_id),
+    }
+    results = [
+        gate.guard(
+            session,
+            scope,
+            action=gates.STAGE_GATE_ACTION,
+            record=deal,
+            label=f"{deal.name} → {stage.name}",
+            facts={**base, "stage": stage.code, "forecast_category": deal.forecast_category},
+            fallback_steps=STAGE_GATE_FALLBACK,
+        )
+        for stage in gated
+    ]
+    if guard_skip:
+        results.append(
+            gate.guard(
+                session,
+                scope,
+                action=SKIP_ACTION,
+                record=deal,
+                label=f"{deal.name}: {current.name} → {target.name}",
+                facts={
+                    **base,
+                    "from_stage": current.code,
+                    "to_stage": target.code,
+                    "skipped_stages": len(skipped),
+                    "is_backward": move.is_backward,
+                },
+            )
+        )
+    pending = [r.request for r in results if r.status == "pending" and r.request is not None]
+    if pending:
+        raise gate.ApprovalPending(pending[0], also=pending[1:])
+    return [r.request for r in results if r.status == "approved" and r.request is not None]
+
+
 def transition(
     session: Session, scope: Scope, opportunity_id: uuid.UUID, data: TransitionRequest
 ) -> Opportunity:
     """Move the deal to ``data.to_stage`` of its own process version, or refuse with 422
-    ``transition_refused`` listing every unmet gate (see the module invariants)."""
+    ``transition_refused`` listing every unmet gate (see the module invariants). When only
+    approvals are missing, they are requested (409 ``approval_pending``); a move made on
+    approvals consumes them (one approval, one move)."""
     deal = _writable(session, scope, opportunity_id, data.version)
     stages = process_repository.stages_of(session, deal.process_version_id)
     current = next(s for s in stages if s.id == deal.stage_id)
@@ -467,8 +552,10 @@ def transition(
         raise Invalid("transition_refused", fields=[field_error("to_stage", "same_stage")])
     move = gates.classify(stages, current, target)
     problems = _refusals(session, scope, deal, stages, current, target, move, data)
-    if problems:
+    if any(problem.code != "gate_approval" for problem in problems):
         raise Invalid("transition_refused", fields=problems)
+    # Only approvals are missing (or none): raise them, or run on the approved ones.
+    approvals = _approvals(session, scope, deal, stages, current, target, move)
 
     now = clock.now()
     days_in_previous = whole_days(deal.stage_entered_at, now)
@@ -482,6 +569,8 @@ def transition(
         reason=data.reason,
         move=move,
     )
+    for approval in approvals:
+        gate.consume(session, approval)
     previous_status = deal.status
     deal.stage_id = target.id
     deal.stage_entered_at = now

@@ -1,7 +1,275 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from datetime import date
+
+from fastapi import APIRouter, Query
 
 from flotilla.core.errors import error_responses
+from flotilla.core.http import CurrentScope, DbSession, PageParams
+from flotilla.core.pagination import Page
+from flotilla.receivable import service
+from flotilla.receivable.repository import HoldFilters, InvoiceFilters, PaymentFilters
+from flotilla.receivable.schemas import (
+    AccountCreditOut,
+    AgingGroupBy,
+    AgingOut,
+    AllocationRequest,
+    CreditHoldOut,
+    CreditRuleOut,
+    CreditRulePut,
+    HoldStatus,
+    InvoiceCreate,
+    InvoiceOut,
+    InvoiceStatus,
+    InvoiceVoid,
+    PaymentCreate,
+    PaymentDetailOut,
+    PaymentOut,
+    PaymentReverse,
+    PaymentStatus,
+    ReceivableOut,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["receivables"], responses=error_responses(401, 422))
+
+CURRENCY_QUERY = Query(default=None, pattern=r"^[A-Za-z]{3}$")
+SEARCH_QUERY = Query(default=None, max_length=100)
+
+
+# --- invoices -----------------------------------------------------------------------------
+
+
+@router.get("/invoices", response_model=Page[InvoiceOut])
+def list_invoices(
+    db: DbSession,
+    scope: CurrentScope,
+    page: PageParams,
+    contract_id: uuid.UUID | None = None,
+    account_id: uuid.UUID | None = None,
+    status: InvoiceStatus | None = None,
+    issued_from: date | None = None,
+    issued_to: date | None = None,
+    q: str | None = SEARCH_QUERY,
+) -> Page[InvoiceOut]:
+    filters = InvoiceFilters(
+        contract_id=contract_id,
+        account_id=account_id,
+        status=status,
+        issued_from=issued_from,
+        issued_to=issued_to,
+        q=q,
+    )
+    return service.list_invoices(db, scope, page, filters)
+
+
+@router.post(
+    "/invoices", response_model=InvoiceOut, status_code=201, responses=error_responses(403, 409)
+)
+def create_invoice(db: DbSession, scope: CurrentScope, body: InvoiceCreate) -> InvoiceOut:
+    invoice = service.create_invoice(db, scope, body)
+    return service.present_invoices(db, scope, [invoice])[0]
+
+
+@router.get("/invoices/{invoice_id}", response_model=InvoiceOut, responses=error_responses(404))
+def get_invoice(db: DbSession, scope: CurrentScope, invoice_id: uuid.UUID) -> InvoiceOut:
+    return service.get_invoice(db, scope, invoice_id)
+
+
+@router.post(
+    "/invoices/{invoice_id}/void",
+    response_model=InvoiceOut,
+    responses=error_responses(403, 404, 409),
+)
+def void_invoice(
+    db: DbSession, scope: CurrentScope, invoice_id: uuid.UUID, body: InvoiceVoid
+) -> InvoiceOut:
+    invoice = service.void_invoice(db, scope, invoice_id, body)
+    return service.present_invoices(db, scope, [invoice])[0]
+
+
+# --- payments -----------------------------------------------------------------------------
+
+
+@router.get("/payments", response_model=Page[PaymentOut])
+def list_payments(
+    db: DbSession,
+    scope: CurrentScope,
+    page: PageParams,
+    account_id: uuid.UUID | None = None,
+    contract_id: uuid.UUID | None = None,
+    status: PaymentStatus | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    q: str | None = SEARCH_QUERY,
+) -> Page[PaymentOut]:
+    filters = PaymentFilters(
+        account_id=account_id,
+        contract_id=contract_id,
+        status=status,
+        received_from=received_from,
+        received_to=received_to,
+        q=q,
+    )
+    return service.list_payments(db, scope, page, filters)
+
+
+@router.post(
+    "/payments",
+    response_model=PaymentDetailOut,
+    status_code=201,
+    responses=error_responses(403, 409),
+)
+def create_payment(db: DbSession, scope: CurrentScope, body: PaymentCreate) -> PaymentDetailOut:
+    payment = service.create_payment(db, scope, body)
+    return service.present_payment(db, scope, payment)
+
+
+@router.get(
+    "/payments/{payment_id}", response_model=PaymentDetailOut, responses=error_responses(404)
+)
+def get_payment(db: DbSession, scope: CurrentScope, payment_id: uuid.UUID) -> PaymentDetailOut:
+    return service.present_payment(db, scope, service.get_payment(db, scope, payment_id))
+
+
+@router.post(
+    "/payments/{payment_id}/allocations",
+    response_model=PaymentDetailOut,
+    responses=error_responses(403, 404, 409),
+)
+def allocate_payment(
+    db: DbSession, scope: CurrentScope, payment_id: uuid.UUID, body: AllocationRequest
+) -> PaymentDetailOut:
+    payment = service.allocate_payment(db, scope, payment_id, body)
+    return service.present_payment(db, scope, payment)
+
+
+@router.post(
+    "/payments/{payment_id}/reverse",
+    response_model=PaymentDetailOut,
+    responses=error_responses(403, 404, 409),
+)
+def reverse_payment(
+    db: DbSession, scope: CurrentScope, payment_id: uuid.UUID, body: PaymentReverse
+) -> PaymentDetailOut:
+    payment = service.reverse_payment(db, scope, payment_id, body)
+    return service.present_payment(db, scope, payment)
+
+
+# --- receivables and aging ----------------------------------------------------------------
+
+
+@router.get("/receivables", response_model=Page[ReceivableOut])
+def list_receivables(
+    db: DbSession,
+    scope: CurrentScope,
+    page: PageParams,
+    account_id: uuid.UUID | None = None,
+    contract_id: uuid.UUID | None = None,
+    subsidiary_id: uuid.UUID | None = None,
+    overdue_only: bool = False,
+    as_of: date | None = None,
+) -> Page[ReceivableOut]:
+    return service.list_receivables(
+        db,
+        scope,
+        page,
+        as_of=as_of,
+        account_id=account_id,
+        contract_id=contract_id,
+        subsidiary_id=subsidiary_id,
+        overdue_only=overdue_only,
+    )
+
+
+@router.get("/receivables/aging", response_model=AgingOut)
+def receivables_aging(
+    db: DbSession,
+    scope: CurrentScope,
+    as_of: date | None = None,
+    group_by: AgingGroupBy = "account",
+    subsidiary_id: uuid.UUID | None = None,
+    account_id: uuid.UUID | None = None,
+    currency: str | None = CURRENCY_QUERY,
+) -> AgingOut:
+    return service.aging_report(
+        db,
+        scope,
+        as_of=as_of,
+        group_by=group_by,
+        subsidiary_id=subsidiary_id,
+        account_id=account_id,
+        currency=currency,
+    )
+
+
+@router.get(
+    "/accounts/{account_id}/receivables",
+    response_model=AgingOut,
+    responses=error_responses(404),
+)
+def account_receivables(
+    db: DbSession,
+    scope: CurrentScope,
+    account_id: uuid.UUID,
+    as_of: date | None = None,
+    group_by: AgingGroupBy = "subsidiary",
+    currency: str | None = CURRENCY_QUERY,
+) -> AgingOut:
+    return service.account_aging(
+        db, scope, account_id, as_of=as_of, group_by=group_by, currency=currency
+    )
+
+
+# --- credit control -----------------------------------------------------------------------
+
+
+@router.get("/credit-rules", response_model=Page[CreditRuleOut])
+def list_credit_rules(db: DbSession, scope: CurrentScope, page: PageParams) -> Page[CreditRuleOut]:
+    return service.list_credit_rules(db, scope, page)
+
+
+@router.get(
+    "/credit-rules/{subsidiary_id}", response_model=CreditRuleOut, responses=error_responses(404)
+)
+def get_credit_rule(db: DbSession, scope: CurrentScope, subsidiary_id: uuid.UUID) -> CreditRuleOut:
+    return service.get_credit_rule(db, scope, subsidiary_id)
+
+
+@router.put(
+    "/credit-rules/{subsidiary_id}",
+    response_model=CreditRuleOut,
+    responses=error_responses(403, 404, 409),
+)
+def put_credit_rule(
+    db: DbSession, scope: CurrentScope, subsidiary_id: uuid.UUID, body: CreditRulePut
+) -> CreditRuleOut:
+    return service.put_credit_rule(db, scope, subsidiary_id, body)
+
+
+@router.get("/credit-holds", response_model=Page[CreditHoldOut])
+def list_credit_holds(
+    db: DbSession,
+    scope: CurrentScope,
+    page: PageParams,
+    status: HoldStatus | None = None,
+    subsidiary_id: uuid.UUID | None = None,
+    account_id: uuid.UUID | None = None,
+) -> Page[CreditHoldOut]:
+    filters = HoldFilters(status=status, subsidiary_id=subsidiary_id, account_id=account_id)
+    return service.list_credit_holds(db, scope, page, filters)
+
+
+@router.get(
+    "/accounts/{account_id}/credit",
+    response_model=AccountCreditOut,
+    responses=error_responses(404),
+)
+def account_credit(
+    db: DbSession,
+    scope: CurrentScope,
+    account_id: uuid.UUID,
+    as_of: date | None = None,
+    currency: str | None = CURRENCY_QUERY,
+) -> AccountCreditOut:
+    return service.account_credit(db, scope, account_id, as_of=as_of, currency=currency)

@@ -63,8 +63,12 @@ BUILTIN_ROLES: dict[str, tuple[str, str, str, list[str], str]] = {
             "pii.read",
             "audit.read",
             "pool.admin",
+            "approval.read",
+            "approval.admin",
+            "product.admin",
+            "credit.admin",
         ],
-        "维护本子公司的组织、用户、授权与公海规则",
+        "维护本子公司的组织、用户、授权、公海规则、审批策略与授权矩阵、价格表和信用规则",
     ),
     "group_sales_vp": (
         "集团销售副总",
