@@ -63,11 +63,13 @@ pytest-sqlite: install
 pytest-postgres: install
 	FLOTILLA_TEST_DATABASE_URL=$${FLOTILLA_TEST_DATABASE_URL:-$(PG_TEST_URL)} $(BIN)/pytest --db=postgresql
 
-# PostgreSQL runs when CI=true or FLOTILLA_TEST_DATABASE_URL is set; in CI it is required.
-pytest: pytest-sqlite
+# PostgreSQL runs when CI=true or FLOTILLA_TEST_DATABASE_URL is set (side by side with SQLite);
+# in CI it is required.
+pytest: install
 	@if [ "$${CI:-}" = "true" ] || [ -n "$${FLOTILLA_TEST_DATABASE_URL:-}" ]; then \
-		$(MAKE) --no-print-directory pytest-postgres; \
+		FLOTILLA_TEST_DATABASE_URL=$${FLOTILLA_TEST_DATABASE_URL:-$(PG_TEST_URL)} bash scripts/pytest-both.sh; \
 	else \
+		$(BIN)/pytest --db=sqlite && \
 		echo "PostgreSQL suite skipped (set CI=true or FLOTILLA_TEST_DATABASE_URL to run it)"; \
 	fi
 
