@@ -145,6 +145,39 @@ try {
   await sales.page.locator('[data-testid="leads-table"] tbody tr.ant-table-row').first().waitFor();
   await shot(sales.page, 'leads');
   await sales.context.close();
+
+  // Lead to cash as a Beijing rep: a quote with its lines and totals, a contract with payments
+  // against its plan; then the receivables aging across the group as the administrator.
+  const ltc = await newPage(browser, { width: 1440, height: 900 });
+  const ltcMe = (await login(ltc.page, 'bj.rep1')).user;
+  const quotes = await apiFetch(ltc.page, `/api/v1/quotes?owner_id=${ltcMe.user.id}&sort=-total&limit=20`);
+  const quote = (quotes.body?.items ?? []).find((q) => q.status === 'accepted') ?? quotes.body?.items?.[0];
+  if (quote) {
+    await ltc.page.goto(`${BASE}/quotes/${quote.id}`);
+    await ltc.page.locator('[data-testid="quote-lines"] tbody tr.ant-table-row').first().waitFor();
+    await shot(ltc.page, 'quote');
+  }
+  const contracts = await apiFetch(ltc.page, `/api/v1/contracts?owner_id=${ltcMe.user.id}&status=active&limit=50`);
+  let featuredContract = contracts.body?.items?.[0];
+  for (const c of contracts.body?.items ?? []) {
+    const plan = (await apiFetch(ltc.page, `/api/v1/contracts/${c.id}/payment-plan`)).body;
+    if (plan && Number(plan.paid) > 0 && Number(plan.outstanding) > 0) {
+      featuredContract = c;
+      break;
+    }
+  }
+  if (featuredContract) {
+    await ltc.page.goto(`${BASE}/contracts/${featuredContract.id}`);
+    await ltc.page.locator('[data-testid="payment-plan"] tbody tr.ant-table-row').first().waitFor();
+    await shot(ltc.page, 'contract');
+  }
+  await ltc.context.close();
+  const finance = await newPage(browser, { width: 1440, height: 1000 });
+  await login(finance.page, 'admin');
+  await finance.page.goto(`${BASE}/receivables`);
+  await finance.page.locator('[data-testid="aging-chart"] canvas').waitFor();
+  await shot(finance.page, 'receivables-aging');
+  await finance.context.close();
 } finally {
   await browser.close();
 }

@@ -30,6 +30,19 @@ const PoolPage = lazy(() => import('@/features/pool/PoolPage'));
 const LeadsPage = lazy(() => import('@/features/lead/LeadsPage'));
 const LeadDetailPage = lazy(() => import('@/features/lead/LeadDetailPage'));
 const ConflictsPage = lazy(() => import('@/features/conflict/ConflictsPage'));
+const QuotesPage = lazy(() => import('@/features/ltc/quote/QuotesPage'));
+const QuoteDetailPage = lazy(() => import('@/features/ltc/quote/QuoteDetailPage'));
+const ContractsPage = lazy(() => import('@/features/ltc/contract/ContractsPage'));
+const ContractDetailPage = lazy(() => import('@/features/ltc/contract/ContractDetailPage'));
+const ReceivablesPage = lazy(() => import('@/features/ltc/receivable/ReceivablesPage'));
+const ProductsPage = lazy(() => import('@/features/ltc/product/ProductsPage'));
+const PriceBooksPage = lazy(() => import('@/features/ltc/product/PriceBooksPage'));
+const FxRatesPage = lazy(() => import('@/features/ltc/fx/FxRatesPage'));
+const ApprovalsPage = lazy(() => import('@/features/approval/ApprovalsPage'));
+const ApprovalDetailPage = lazy(() => import('@/features/approval/ApprovalDetailPage'));
+const PoliciesPage = lazy(() => import('@/features/approval/PoliciesPage'));
+const PolicyEditorPage = lazy(() => import('@/features/approval/PolicyEditorPage'));
+const AuthorityMatrixPage = lazy(() => import('@/features/approval/AuthorityMatrixPage'));
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
@@ -124,6 +137,19 @@ function ThemedApp() {
                 <Route path="/leads" element={<LeadsPage />} />
                 <Route path="/leads/:id" element={<LeadDetailPage />} />
                 <Route path="/conflicts" element={<ConflictsPage />} />
+                <Route path="/quotes" element={<QuotesPage />} />
+                <Route path="/quotes/:id" element={<QuoteDetailPage />} />
+                <Route path="/contracts" element={<ContractsPage />} />
+                <Route path="/contracts/:id" element={<ContractDetailPage />} />
+                <Route path="/receivables" element={<ReceivablesPage />} />
+                <Route path="/admin/products" element={<ProductsPage />} />
+                <Route path="/admin/price-books" element={<PriceBooksPage />} />
+                <Route path="/admin/fx-rates" element={<FxRatesPage />} />
+                <Route path="/approvals" element={<ApprovalsPage />} />
+                <Route path="/approvals/:id" element={<ApprovalDetailPage />} />
+                <Route path="/admin/approval-policies" element={<PoliciesPage />} />
+                <Route path="/admin/approval-policies/:id" element={<PolicyEditorPage />} />
+                <Route path="/admin/authority-matrix" element={<AuthorityMatrixPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>
             </Routes>

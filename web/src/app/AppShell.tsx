@@ -1,10 +1,15 @@
 import {
+  AccountBookOutlined,
   AimOutlined,
+  AppstoreOutlined,
   ApartmentOutlined,
   AuditOutlined,
+  CheckSquareOutlined,
   ControlOutlined,
   DesktopOutlined,
   DownOutlined,
+  FileProtectOutlined,
+  FileTextOutlined,
   FundProjectionScreenOutlined,
   GlobalOutlined,
   LogoutOutlined,
@@ -12,10 +17,14 @@ import {
   MenuOutlined,
   MenuUnfoldOutlined,
   NodeIndexOutlined,
+  SafetyOutlined,
   SettingOutlined,
   ShopOutlined,
   SwapOutlined,
+  TagsOutlined,
+  TableOutlined,
   TeamOutlined,
+  TransactionOutlined,
 } from '@ant-design/icons';
 import { App, Avatar, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, type MenuProps, Space, Tag, Typography } from 'antd';
 import { type ReactNode, useMemo, useState } from 'react';
@@ -41,12 +50,21 @@ function navigation(me: Me, t: I18n['t']): { top: NavItem[]; admin: NavItem[] } 
   if (can('audit.read')) admin.push({ path: '/admin/audit', label: t('menu.audit'), icon: <AuditOutlined /> });
   if (can('process.admin')) admin.push({ path: '/admin/process', label: t('menu.process'), icon: <NodeIndexOutlined /> });
   if (can('pool.admin')) admin.push({ path: '/admin/pool-rules', label: t('menu.poolRules'), icon: <ControlOutlined /> });
+  if (can('product.admin')) admin.push({ path: '/admin/products', label: t('ltc.menu.products'), icon: <AppstoreOutlined /> });
+  if (can('product.admin')) admin.push({ path: '/admin/price-books', label: t('ltc.menu.priceBooks'), icon: <TagsOutlined /> });
+  if (can('fx.admin')) admin.push({ path: '/admin/fx-rates', label: t('ltc.menu.fxRates'), icon: <TransactionOutlined /> });
+  if (can('approval.admin')) admin.push({ path: '/admin/approval-policies', label: t('approval.menu.policies'), icon: <SafetyOutlined /> });
+  if (can('approval.admin')) admin.push({ path: '/admin/authority-matrix', label: t('approval.menu.matrix'), icon: <TableOutlined /> });
   const top: NavItem[] = [{ path: '/workbench', label: t('menu.workbench'), icon: <DesktopOutlined /> }];
   if (can('lead.read')) top.push({ path: '/leads', label: t('menu.leads'), icon: <AimOutlined /> });
   if (can('account.read')) top.push({ path: '/accounts', label: t('menu.accounts'), icon: <ShopOutlined /> });
   if (can('account.read')) top.push({ path: '/pool', label: t('menu.pool'), icon: <GlobalOutlined /> });
   if (can('opportunity.read')) top.push({ path: '/opportunities', label: t('menu.opportunities'), icon: <FundProjectionScreenOutlined /> });
   if (can('account.read')) top.push({ path: '/conflicts', label: t('menu.conflicts'), icon: <SwapOutlined /> });
+  if (can('quote.read')) top.push({ path: '/quotes', label: t('ltc.menu.quotes'), icon: <FileTextOutlined /> });
+  if (can('contract.read')) top.push({ path: '/contracts', label: t('ltc.menu.contracts'), icon: <FileProtectOutlined /> });
+  if (can('payment.read')) top.push({ path: '/receivables', label: t('ltc.menu.receivables'), icon: <AccountBookOutlined /> });
+  if (can('approval.read')) top.push({ path: '/approvals', label: t('approval.menu.center'), icon: <CheckSquareOutlined /> });
   return { top, admin };
 }
 

@@ -19,6 +19,7 @@ import { QueryError } from '@/components/QueryError';
 import { useAccess, useMe } from '@/features/auth/hooks';
 import { ClaimConflictAlert } from '@/features/conflict/ClaimConflictAlert';
 import { ContactsPanel } from '@/features/contact/ContactsPanel';
+import { AccountContracts, AccountQuotes, AccountReceivables } from '@/features/ltc/AccountTabs';
 import { useClaimFromPool } from '@/features/pool/hooks';
 import { useI18n } from '@/i18n';
 import { AccountHistory } from './AccountHistory';
@@ -174,6 +175,9 @@ export default function AccountDetailPage() {
     ...(can('opportunity.read')
       ? [{ key: 'opportunities', label: t('account.tab.opportunities'), children: <AccountOpportunities accountId={a.id} accountName={a.name} /> }]
       : []),
+    ...(can('quote.read') ? [{ key: 'quotes', label: t('ltc.menu.quotes'), children: <AccountQuotes accountId={a.id} /> }] : []),
+    ...(can('contract.read') ? [{ key: 'contracts', label: t('ltc.menu.contracts'), children: <AccountContracts accountId={a.id} /> }] : []),
+    ...(can('payment.read') ? [{ key: 'receivables', label: t('ltc.menu.receivables'), children: <AccountReceivables accountId={a.id} /> }] : []),
     { key: 'claims', label: t('account.tab.claims'), children: <ClaimHistory accountId={a.id} /> },
     ...(can('audit.read') ? [{ key: 'history', label: t('account.tab.history'), children: <AccountHistory accountId={a.id} /> }] : []),
   ];

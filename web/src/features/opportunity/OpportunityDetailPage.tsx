@@ -15,6 +15,8 @@ import { isApiError } from '@/api/errors';
 import { PageContainer } from '@/components/PageContainer';
 import { QueryError } from '@/components/QueryError';
 import { ActivityPanel } from '@/features/activity/ActivityPanel';
+import { RecordApprovalsCard } from '@/features/approval/RecordApprovalsCard';
+import { OpportunityQuotes } from '@/features/ltc/quote/OpportunityQuotes';
 import { useAccess } from '@/features/auth/hooks';
 import { useI18n } from '@/i18n';
 import { DealFieldsCard } from './DealFieldsCard';
@@ -241,12 +243,14 @@ export default function OpportunityDetailPage() {
         <Col xs={24} xl={16}>
           <Flex vertical gap={16}>
             <DealFieldsCard deal={d} editing={editing} onEditingChange={setEditing} canWrite={canWrite} onReload={() => deal.refetch()} highlight={flash === 'fields'} />
+            <OpportunityQuotes opportunity={{ id: d.id, name: d.name, subsidiary_id: d.subsidiary_id }} canCreate={d.status !== 'lost'} />
             <ActivityPanel opportunityId={d.id} canWrite={can('activity.write')} />
           </Flex>
         </Col>
         <Col xs={24} xl={8}>
           <Flex vertical gap={16}>
             <TeamCard deal={d} canWrite={canWrite} highlight={flash === 'team'} />
+            {can('approval.read') && <RecordApprovalsCard recordId={d.id} />}
             <HistoryCard dealId={d.id} />
           </Flex>
         </Col>

@@ -28,6 +28,7 @@ import {
   scopeLabel,
   widestScope,
 } from '@/i18n/labels';
+import { PendingApprovalsCard } from '@/features/approval/PendingApprovalsCard';
 import { SalesCards } from './SalesCards';
 
 const SCOPE_COLORS: Record<string, string> = {
@@ -253,6 +254,7 @@ export default function WorkbenchPage() {
     <PageContainer title={t('workbench.title')}>
       <Space direction="vertical" size={16} style={{ width: '100%' }}>
         <Welcome me={me} />
+        {accessOf(me).can('approval.read') ? <PendingApprovalsCard /> : null}
         <SalesCards me={me} />
         <Row gutter={[16, 16]}>
           <Col xs={12} md={6}>
