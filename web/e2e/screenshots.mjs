@@ -178,6 +178,28 @@ try {
   await finance.page.locator('[data-testid="aging-chart"] canvas').waitFor();
   await shot(finance.page, 'receivables-aging');
   await finance.context.close();
+
+  // The Beijing director's approvals: the inbox, then a quote request with its snapshot, the
+  // policy as a sentence and the steps; and the authority matrix as the administrator.
+  const approver = await newPage(browser, { width: 1440, height: 900 });
+  await login(approver.page, 'bj.director');
+  await approver.page.goto(`${BASE}/approvals`);
+  await approver.page.locator('[data-testid="approvals-table"] tbody tr.ant-table-row').first().waitFor();
+  await shot(approver.page, 'approvals-inbox');
+  const inbox = await apiFetch(approver.page, '/api/v1/approvals?assigned_to=me&status=pending&limit=5');
+  const waiting = inbox.body?.items?.[0];
+  if (waiting) {
+    await approver.page.goto(`${BASE}/approvals/${waiting.id}`);
+    await approver.page.locator('[data-testid="approval-steps"]').waitFor();
+    await shot(approver.page, 'approval-request');
+  }
+  await approver.context.close();
+  const matrix = await newPage(browser, { width: 1440, height: 900 });
+  await login(matrix.page, 'admin');
+  await matrix.page.goto(`${BASE}/admin/authority-matrix`);
+  await matrix.page.locator('table tbody tr.ant-table-row').first().waitFor();
+  await shot(matrix.page, 'authority-matrix');
+  await matrix.context.close();
 } finally {
   await browser.close();
 }
