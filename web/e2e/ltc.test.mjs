@@ -188,4 +188,30 @@ describe('lead to cash', () => {
       assert.match(page.url(), /subsidiary_id=/);
       await page.locator('[data-testid="receivables-table"] tbody tr.ant-table-row').first().waitFor();
     }));
+
+  test('a won deal lists its contract, and once that is terminated offers to draw up a new one from the deal', () =>
+    withPages('ltc-deal-contract', 1, async (page) => {
+      const me = (await login(page, 'bj.rep1')).user;
+      const contracts = await apiFetch(page, `/api/v1/contracts?owner_id=${me.user.id}&status=active&limit=5`);
+      const contract = contracts.body.items.find((c) => c.opportunity_id);
+      assert.ok(contract, 'the BJ rep has an active contract from a won deal');
+      await page.goto(`${BASE}/opportunities/${contract.opportunity_id}`);
+      const card = page.locator('[data-testid="opp-contracts"]');
+      await card.locator(`a[href="/contracts/${contract.id}"]`).waitFor();
+      assert.equal(await page.locator('[data-testid="opp-contract-create"]').count(), 0, 'no second contract while one is live');
+
+      const ended = await apiFetch(page, `/api/v1/contracts/${contract.id}/terminate`, {
+        method: 'POST',
+        body: { version: contract.version, reason: 'E2E：客户取消项目' },
+      });
+      assert.equal(ended.status, 200, JSON.stringify(ended.body));
+      await page.reload();
+      await page.locator('[data-testid="opp-contract-create"]').click();
+      await page.waitForURL((url) => url.pathname.startsWith('/contracts/') && !url.pathname.endsWith(contract.id));
+      const fresh = await apiFetch(page, `/api/v1${new URL(page.url()).pathname}`);
+      assert.equal(fresh.status, 200);
+      assert.equal(fresh.body.status, 'draft');
+      assert.equal(fresh.body.opportunity_id, contract.opportunity_id);
+      assert.notEqual(fresh.body.number, contract.number);
+    }));
 });

@@ -16,6 +16,7 @@ import { PageContainer } from '@/components/PageContainer';
 import { QueryError } from '@/components/QueryError';
 import { ActivityPanel } from '@/features/activity/ActivityPanel';
 import { RecordApprovalsCard } from '@/features/approval/RecordApprovalsCard';
+import { DealContractsCard } from '@/features/ltc/contract/DealContractsCard';
 import { OpportunityQuotes } from '@/features/ltc/quote/OpportunityQuotes';
 import { useAccess } from '@/features/auth/hooks';
 import { useI18n } from '@/i18n';
@@ -244,6 +245,7 @@ export default function OpportunityDetailPage() {
           <Flex vertical gap={16}>
             <DealFieldsCard deal={d} editing={editing} onEditingChange={setEditing} canWrite={canWrite} onReload={() => deal.refetch()} highlight={flash === 'fields'} />
             <OpportunityQuotes opportunity={{ id: d.id, name: d.name, subsidiary_id: d.subsidiary_id }} canCreate={d.status !== 'lost'} />
+            <DealContractsCard deal={{ id: d.id, status: d.status }} />
             <ActivityPanel opportunityId={d.id} canWrite={can('activity.write')} />
           </Flex>
         </Col>
