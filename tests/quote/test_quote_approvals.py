@@ -196,6 +196,12 @@ def test_approving_moves_the_quote_to_approved_and_sending_consumes_the_approval
 ) -> None:
     quote = _submit(client, s.rep_a, _quote(client, db, s, s.rep_a, "15"))
     request_id = quote["approval_request_id"]
+    # Until it is approved the quote cannot go out: 409 naming the request.
+    early = client.post(f"{BASE}/{quote['id']}/send", headers=s.rep_a.headers)
+    assert early.status_code == 409, early.text
+    assert early.json()["error"]["code"] == "approval_pending"
+    assert early.json()["error"]["approval_request_id"] == request_id
+    assert _status(db, quote["id"]) == "pending_approval"
     # Only the resolved approver decides: the manager (10%) has no task on this request.
     by_manager = client.post(
         f"/api/v1/approvals/{request_id}/approve", json={}, headers=s.manager_a.headers

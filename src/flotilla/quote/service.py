@@ -536,6 +536,11 @@ def send(session: Session, scope: Scope, quote_id: uuid.UUID, data: QuoteAction 
     """Send an approved, unexpired quote to the customer. Sending is what the approval was
     for, so the approval request is consumed here (one approval, one quote sent)."""
     quote = _writable(session, scope, quote_id, data.version if data else None)
+    if quote.status == "pending_approval":
+        # The guarded action is impossible until approved: say so, naming the request.
+        waiting = gate.latest_request(session, action=ACTION, record_id=quote.id)
+        if waiting is not None and waiting.status == "pending":
+            raise gate.ApprovalPending(waiting)
     _require_status(quote, "approved")
     _refuse_if_expired(quote)
     if quote.approval_request_id is not None:
