@@ -185,6 +185,18 @@ class Scoped:
         """SQL condition: the row is the caller's own; ``None`` if the table has no owner."""
         return None
 
+    @classmethod
+    def scope_reach_condition(
+        cls,
+        path_prefixes: frozenset[str],
+        unit_ids: frozenset[uuid.UUID],
+        own_user_id: uuid.UUID | None,
+    ) -> Any | None:
+        """Optionally, the whole reach (units by path prefix or id, plus the caller's own
+        rows) as one SQL condition, for tables where composing the two hooks above with OR
+        plans badly; ``None`` (the default) composes them."""
+        return None
+
 
 class Audited:
     """A table whose every insert, update and delete lands on the audit chain.

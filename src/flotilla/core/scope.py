@@ -109,6 +109,13 @@ class Scope:
         reach = self.reach(permission)
         if reach.everything:
             return true()
+        if reach.is_empty:
+            return false()
+        combined = model.scope_reach_condition(
+            reach.path_prefixes, reach.unit_ids, self.user_id if reach.own else None
+        )
+        if combined is not None:
+            return combined
         conditions: list[Any] = []
         if reach.path_prefixes or reach.unit_ids:
             conditions.append(model.scope_unit_condition(self.visible_unit_ids(permission)))

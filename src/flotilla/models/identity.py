@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, exists, select
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, exists, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from flotilla.core.db import (
@@ -54,6 +54,30 @@ class User(IdMixin, TimestampMixin, VersionedMixin, Scoped, Audited, Base):
     @classmethod
     def scope_owner_condition(cls, user_id: uuid.UUID) -> Any:
         return cls.id == user_id
+
+    @classmethod
+    def scope_reach_condition(
+        cls,
+        path_prefixes: frozenset[str],
+        unit_ids: frozenset[uuid.UUID],
+        own_user_id: uuid.UUID | None,
+    ) -> Any:
+        # One EXISTS over position ⋈ org_unit with the own-record rule inside: SQLite then
+        # seeks once per user instead of once per visible unit, and PostgreSQL plans counts as
+        # a semi-join (docs/PERFORMANCE.md, "Scoped user list"). Relies on every user holding
+        # a position, which the user service guarantees (the primary one cannot be removed).
+        from flotilla.models.org import OrgUnit
+
+        reached: list[Any] = [OrgUnit.path.startswith(p) for p in sorted(path_prefixes)]
+        if unit_ids:
+            reached.append(OrgUnit.id.in_(sorted(unit_ids)))
+        if own_user_id is not None:
+            reached.append(Position.user_id == own_user_id)
+        return exists(
+            select(Position.id)
+            .join(OrgUnit, OrgUnit.id == Position.unit_id)
+            .where(Position.user_id == cls.id, or_(*reached))
+        )
 
     def audit_label(self) -> str:
         return f"{self.display_name} ({self.username})"
