@@ -31,7 +31,7 @@ from flotilla.approval.resolution import Resolver
 from flotilla.approval_policy.rules import read_fields as condition_fields
 from flotilla.approval_policy.service import find_matching_policy
 from flotilla.approval_policy.steps import step_read_fields
-from flotilla.core import clock, fx
+from flotilla.core import clock, fx, lookup
 from flotilla.core.errors import Conflict
 from flotilla.core.money import quantize
 from flotilla.core.scope import Scope
@@ -185,7 +185,7 @@ def amount_in_base(
     """``amount`` in the subsidiary's base currency at this month's average rate.
 
     A missing rate is never taken as 1: 422 ``fx_rate_missing`` on ``field``."""
-    subsidiary = repository.unit_by_id(session, subsidiary_id)
+    subsidiary = lookup.unit_by_id(session, subsidiary_id)
     base = (subsidiary.currency if subsidiary is not None else None) or currency
     today = clock.now().date()
     converted = fx.convert(session, amount, currency, base, today, "average")
@@ -220,7 +220,7 @@ def base_amount(
         if same and settled is not None and request.consumed_at is None:
             return settled
     if not strict:
-        subsidiary = repository.unit_by_id(session, subsidiary_id)
+        subsidiary = lookup.unit_by_id(session, subsidiary_id)
         base = (subsidiary.currency if subsidiary is not None else None) or currency
         return fx.convert(session, amount, currency, base, clock.now().date(), "average")
     return amount_in_base(session, amount, currency, subsidiary_id, field=field)
@@ -239,7 +239,7 @@ def open_pipeline_base(
     """The account's open opportunities summed in the subsidiary's base currency (each at
     this month's average rate; a missing rate is 422 ``fx_rate_missing`` on ``field``)."""
     deals = repository.open_deal_amounts(session, account_id)
-    subsidiary = repository.unit_by_id(session, subsidiary_id)
+    subsidiary = lookup.unit_by_id(session, subsidiary_id)
     base = subsidiary.currency if subsidiary is not None and subsidiary.currency else None
     today = clock.now().date()
     currencies = {c for _a, c in deals} | ({base} if base else set())
@@ -324,7 +324,7 @@ def _raise_request(
     base_currency = None
     if amount_base is not None:
         amount_base = quantize(amount_base)
-        subsidiary = repository.unit_by_id(session, record.subsidiary_id)
+        subsidiary = lookup.unit_by_id(session, record.subsidiary_id)
         base_currency = subsidiary.currency if subsidiary is not None else None
     request = ApprovalRequest(
         action=spec.code,

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, inspect, not_, or_, select
 from sqlalchemy.orm import Session
 
+from flotilla.core import lookup
 from flotilla.core.pagination import PageRequest, RowPage, paginate
 from flotilla.core.scope import Scope, system_access
 from flotilla.models.approval import (
@@ -127,14 +128,8 @@ def units_on_path(session: Session, path: str) -> list[OrgUnit]:
     ids = [uuid.UUID(hex=part) for part in path.strip("/").split("/") if part]
     if not ids:
         return []
-    stmt = select(OrgUnit).where(OrgUnit.id.in_(ids))
-    found = {unit.id: unit for unit in session.execute(system_access(stmt)).scalars()}
+    found = lookup.units_by_id(session, ids)
     return [found[i] for i in ids if i in found]
-
-
-def unit_by_id(session: Session, unit_id: uuid.UUID) -> OrgUnit | None:
-    stmt = select(OrgUnit).where(OrgUnit.id == unit_id)
-    return session.execute(system_access(stmt)).scalar_one_or_none()
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from flotilla.approval import repository
 from flotilla.approval_policy.service import limits_for
 from flotilla.approval_policy.steps import covering_role
+from flotilla.core import lookup
 from flotilla.core.errors import Conflict
 
 # The policy feature's limit look-up: (role code, limit name) → limit.
@@ -73,7 +74,7 @@ class Resolver:
         requester = repository.user_by_id(self.session, self.requester_id)
         units = []
         if requester is not None:
-            unit = repository.unit_by_id(self.session, requester.primary_unit_id)
+            unit = lookup.unit_by_id(self.session, requester.primary_unit_id)
             if unit is not None:
                 units = repository.units_on_path(self.session, unit.path)
         self._path_unit_ids = frozenset(u.id for u in units)

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from flotilla.core.pagination import PageRequest, RowPage, paginate
 from flotilla.core.scope import Scope, system_access
-from flotilla.models.customer import Account
 from flotilla.models.ltc import (
     Contract,
     ContractAmendment,
@@ -132,14 +131,6 @@ def quote_discount(session: Session, quote_id: uuid.UUID) -> Any:
     """The overall discount of the contract's own source quote (an approval fact)."""
     stmt = select(Quote.discount_pct).where(Quote.id == quote_id)
     return session.execute(system_access(stmt)).scalar_one_or_none()
-
-
-def account_facts(session: Session, account_id: uuid.UUID) -> tuple[str, str] | None:
-    """Tier and value class of the contract's account, for the approval facts only (the
-    request snapshot is shown to approvers, who see the contract anyway)."""
-    stmt = select(Account.tier, Account.value_class).where(Account.id == account_id)
-    row = session.execute(system_access(stmt)).first()
-    return (row.tier, row.value_class) if row else None
 
 
 def installments_of(session: Session, contract_id: uuid.UUID) -> list[PaymentInstallment]:

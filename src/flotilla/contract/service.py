@@ -387,14 +387,12 @@ def _facts(
         field="currency",
         strict=strict,
     )
-    tier, value_class = repository.account_facts(session, contract.account_id) or (None, None)
     discount = repository.quote_discount(session, contract.quote_id) if contract.quote_id else None
     common = {
         "amount": contract.amount,
         "amount_base": amount_base,
         "currency": contract.currency,
-        "account.tier": tier,
-        "account.value_class": value_class,
+        **gate.account_facts(session, contract.account_id),
     }
     sign = {
         **common,

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from flotilla.core.pagination import PageRequest, RowPage, paginate
 from flotilla.core.scope import Scope, system_access
 from flotilla.models.approval import ApprovalTask
-from flotilla.models.customer import Account
 from flotilla.models.ltc import PriceBook, Product, Quote, QuoteLine
 from flotilla.models.sales import Opportunity
 
@@ -105,18 +104,6 @@ def opportunity_for(
         select(Opportunity).where(Opportunity.id == opportunity_id), Opportunity, permission
     )
     return session.execute(stmt).scalar_one_or_none()
-
-
-def account_facts(session: Session, account_id: uuid.UUID) -> tuple[str | None, str | None]:
-    """The account's tier and value class, facts the approval policy may read.
-
-    System access on purpose: the quote was loaded through the caller's scope and its
-    account's classification is part of the quote's own facts, whether or not the caller's
-    ``account.read`` reaches the account; nothing of it is returned to the caller."""
-    row = session.execute(
-        system_access(select(Account.tier, Account.value_class).where(Account.id == account_id))
-    ).first()
-    return (row.tier, row.value_class) if row else (None, None)
 
 
 def revisions_of(session: Session, subsidiary_id: uuid.UUID, number: str) -> list[Quote]:

@@ -351,7 +351,6 @@ def _facts(session: Session, quote: Quote, *, strict: bool) -> dict[str, Any]:
         field="currency",
         strict=strict,
     )
-    tier, value_class = repository.account_facts(session, quote.account_id)
     return {
         "amount": quote.total,
         "amount_base": amount_base,
@@ -360,8 +359,7 @@ def _facts(session: Session, quote: Quote, *, strict: bool) -> dict[str, Any]:
         "max_line_discount_pct": quote.max_line_discount_pct,
         "below_floor": quote.below_floor,
         "payment_days": quote.payment_days,
-        "account.tier": tier,
-        "account.value_class": value_class,
+        **gate.account_facts(session, quote.account_id),
     }
 
 
