@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from flotilla import __version__
 from flotilla.account.router import router as account_router
 from flotilla.activity.router import router as activity_router
+from flotilla.analytics.router import router as analytics_router
 from flotilla.approval.router import router as approval_router
 from flotilla.approval_policy.router import router as approval_policy_router
 from flotilla.audit.router import router as audit_router
@@ -28,11 +29,13 @@ from flotilla.core.db import make_engine, make_session_factory, read_only_factor
 from flotilla.core.http import install_error_handlers, request_id
 from flotilla.core.jobs import JobScheduler
 from flotilla.core.settings import get_settings
+from flotilla.forecast.router import router as forecast_router
 from flotilla.fx.router import router as fx_router
 from flotilla.lead.router import router as lead_router
 from flotilla.lead_conversion.router import router as lead_conversion_router
 from flotilla.opportunity.router import router as opportunity_router
 from flotilla.org.router import router as org_router
+from flotilla.pipeline.router import router as pipeline_router
 from flotilla.pool.router import router as pool_router
 from flotilla.pool.router import rules_router as pool_rules_router
 from flotilla.process.router import router as process_router
@@ -40,6 +43,7 @@ from flotilla.product.router import router as product_router
 from flotilla.quote.router import router as quote_router
 from flotilla.receivable.router import router as receivable_router
 from flotilla.role.router import router as role_router
+from flotilla.target.router import router as target_router
 from flotilla.user.router import router as user_router
 
 WEB_DIST = Path(__file__).parent / "web_dist"
@@ -118,6 +122,10 @@ def create_app(
         contract_router,
         receivable_router,
         fx_router,
+        target_router,
+        analytics_router,
+        forecast_router,
+        pipeline_router,
     ):
         app.include_router(router)
 

@@ -64,6 +64,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "builtin_role": ("内置角色不能删除", "Built-in roles cannot be deleted"),
     "invalid_cursor": ("分页游标无效", "Invalid pagination cursor"),
+    "invalid_period": (
+        "期间“{value}”无效，应为 2026、2026-Q3 或 2026-07",
+        "Invalid period “{value}”: use 2026, 2026-Q3 or 2026-07",
+    ),
     "internal_error": ("服务器内部错误", "Internal server error"),
     "database_unavailable": ("数据库暂时不可用", "The database is unavailable"),
     "rate_limited": ("请求过于频繁，请稍后再试", "Too many requests; slow down"),
@@ -313,6 +317,10 @@ _FEATURE_CATALOGUES = (
     "flotilla.contract.messages",
     "flotilla.receivable.messages",
     "flotilla.fx.messages",
+    "flotilla.target.messages",
+    "flotilla.analytics.messages",
+    "flotilla.forecast.messages",
+    "flotilla.pipeline.messages",
 )
 
 

@@ -39,7 +39,11 @@ logger = logging.getLogger("flotilla.jobs")
 
 # Feature modules that register jobs when imported. A feature with scheduled work adds its
 # ``tasks`` module here.
-JOB_MODULES: tuple[str, ...] = ("flotilla.pool.tasks", "flotilla.receivable.tasks")
+JOB_MODULES: tuple[str, ...] = (
+    "flotilla.pool.tasks",
+    "flotilla.receivable.tasks",
+    "flotilla.pipeline.tasks",
+)
 
 # A runaway job (one that keeps saying ``more`` without making progress) stops here.
 MAX_BATCHES_PER_RUN = 10_000

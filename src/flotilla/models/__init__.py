@@ -1,5 +1,6 @@
 """Every table, one module per aggregate. Importing this package registers them all."""
 
+from flotilla.models.analytics import ActivityMonth, PipelineSnapshot, Target
 from flotilla.models.approval import (
     ApprovalDelegation,
     ApprovalPolicy,
@@ -61,6 +62,7 @@ __all__ = [
     "AccountSearchKey",
     "AccountShare",
     "Activity",
+    "ActivityMonth",
     "ApprovalDelegation",
     "ApprovalPolicy",
     "ApprovalRequest",
@@ -86,6 +88,7 @@ __all__ = [
     "Payment",
     "PaymentAllocation",
     "PaymentInstallment",
+    "PipelineSnapshot",
     "PoolRelease",
     "PoolRule",
     "Position",
@@ -100,5 +103,6 @@ __all__ = [
     "Role",
     "RoleGrant",
     "StageHistory",
+    "Target",
     "User",
 ]

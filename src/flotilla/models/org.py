@@ -43,6 +43,8 @@ class OrgUnit(IdMixin, TimestampMixin, VersionedMixin, Scoped, Audited, Base):
     path: Mapped[str] = mapped_column(String(1000))
     depth: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Group setting, read from the root: the month (1–12) the fiscal year starts in.
+    fiscal_year_start_month: Mapped[int | None]
     # The unit's head (负责人): "line manager" approval steps climb the tree through these.
     manager_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("app_user.id", use_alter=True), index=True

@@ -1,0 +1,1 @@
+"""Analytics: KPIs and the league table, trends, receivables aging per unit, drill-down."""

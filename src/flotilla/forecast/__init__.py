@@ -1,0 +1,2 @@
+"""Funnel (stage conversion from stage history) and forecasts (category, stage-weighted,
+statistical with back-test)."""

@@ -1,0 +1,1 @@
+"""Daily pipeline snapshots: the scheduled job, the pipeline on a date and its waterfall."""

@@ -1,0 +1,3 @@
+"""Scheduled work of the pipeline: the daily snapshot."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Targets cascaded from group to rep, their consistency check and achievement."""
