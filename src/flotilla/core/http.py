@@ -59,7 +59,9 @@ def get_db(request: Request) -> Iterator[Session]:
     """One session per request; commit when the handler succeeds, else roll back."""
     state = request.app.state
     read_factory = getattr(state, "read_session_factory", None)
-    if request.method in SAFE_METHODS and read_factory is not None:
+    # An export is a read that writes its audit event, so it takes the writing session.
+    exporting = request.query_params.get("format") == "xlsx"
+    if request.method in SAFE_METHODS and read_factory is not None and not exporting:
         session: Session = read_factory()
     else:
         session = state.session_factory()
