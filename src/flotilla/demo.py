@@ -350,12 +350,16 @@ def seed_demo(factory: sessionmaker[Session], password: str) -> str:
         from flotilla.demo_ltc import seed_ltc_demo
 
         ltc = seed_ltc_demo(session)
+        from flotilla.demo_analytics import seed_analytics_demo
+
+        analytics = seed_analytics_demo(session)
         session.commit()
     return (
         f"demo group seeded: {len(SUBSIDIARIES)} subsidiaries, {users} users, "
         f"{counts['account']} accounts, {counts['opportunity']} opportunities, "
         f"{counts['activity']} activities, {ltc['quote']} quotes, {ltc['contract']} contracts, "
-        f"{ltc['payment']} payments (password from FLOTILLA_DEMO_PASSWORD)"
+        f"{ltc['payment']} payments, {analytics['target']} targets "
+        "(password from FLOTILLA_DEMO_PASSWORD)"
     )
 
 
