@@ -17,10 +17,12 @@ db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 user_app = typer.Typer(help="Users", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail", no_args_is_help=True)
 jobs_app = typer.Typer(help="Scheduled jobs (pool reclaim, …)", no_args_is_help=True)
+analytics_app = typer.Typer(help="Analytics: the derived tables", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(analytics_app, name="analytics")
 
 
 @app.command()
@@ -192,6 +194,26 @@ def jobs_worker() -> None:
     finally:
         scheduler.shutdown(wait=False)
         engine.dispose()
+
+
+@analytics_app.command("rebuild-rollups")
+def analytics_rebuild_rollups() -> None:
+    """Recompute the monthly activity roll-up from the activities (after a bulk load)."""
+    from flotilla.activity.rollup import rebuild
+    from flotilla.core import audit
+    from flotilla.core.db import make_engine, make_session_factory
+    from flotilla.core.scope import mark_system_session
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            mark_system_session(session)
+            audit.set_context(session, audit.SYSTEM_CONTEXT)
+            rows = rebuild(session)
+            session.commit()
+    finally:
+        engine.dispose()
+    typer.echo(f"activity roll-up rebuilt: {rows} rows")
 
 
 @app.command()

@@ -18,6 +18,7 @@ from flotilla.account.search import (
     prefix_upper_bound,
     query_prefixes,
 )
+from flotilla.core.list_filters import ANY_DAY, DayRange, in_unit_subtree
 from flotilla.core.pagination import PageRequest, RowPage, paginate
 from flotilla.core.scope import Scope, system_access
 from flotilla.models.customer import Account, AccountSearchKey, Contact
@@ -71,6 +72,7 @@ def list_accounts(
     owner_id: uuid.UUID | None = None,
     status: str | None = None,
     unit_id: uuid.UUID | None = None,
+    created: DayRange = ANY_DAY,
 ) -> RowPage[Account]:
     stmt = scope.restrict(select(Account), Account, permission)
     if q:
@@ -90,9 +92,8 @@ def list_accounts(
     if status is not None:
         stmt = stmt.where(Account.status == status)
     if unit_id is not None:
-        unit_path = select(OrgUnit.path).where(OrgUnit.id == unit_id).scalar_subquery()
-        in_subtree = select(OrgUnit.id).where(OrgUnit.path.startswith(unit_path))
-        stmt = stmt.where(Account.unit_id.in_(in_subtree))
+        stmt = stmt.where(in_unit_subtree(Account.unit_id, unit_id))
+    stmt = stmt.where(*created.on_utc_times(Account.created_at))
     return paginate(
         session, stmt, request=page, sortable=SORTABLE, default_sort="name", id_column=Account.id
     )

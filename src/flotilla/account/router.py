@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from functools import partial
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from flotilla.account import service
 from flotilla.account.schemas import (
@@ -16,7 +18,9 @@ from flotilla.account.schemas import (
     ValueClass,
 )
 from flotilla.core.errors import error_responses
+from flotilla.core.export_lists import ListExport, list_responses
 from flotilla.core.http import CurrentScope, DbSession, PageParams, request_locale
+from flotilla.core.list_filters import DayRange
 from flotilla.core.pagination import Page
 
 router = APIRouter(
@@ -24,11 +28,12 @@ router = APIRouter(
 )
 
 
-@router.get("", response_model=Page[AccountOut])
+@router.get("", response_model=Page[AccountOut], responses=list_responses())
 def list_accounts(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     q: str | None = Query(
         default=None,
         max_length=100,
@@ -40,11 +45,13 @@ def list_accounts(
     owner_id: uuid.UUID | None = None,
     status: AccountStatus | None = None,
     unit_id: uuid.UUID | None = Query(default=None, description="This unit and below"),
-) -> Page[AccountOut]:
-    result = service.list_accounts(
+    created_from: date | None = Query(default=None, description="Created on or after (UTC day)"),
+    created_to: date | None = Query(default=None, description="Created on or before (UTC day)"),
+) -> Page[AccountOut] | Response:
+    fetch = partial(
+        service.list_accounts,
         db,
         scope,
-        page,
         q=q,
         tier=tier,
         value_class=value_class,
@@ -52,12 +59,10 @@ def list_accounts(
         owner_id=owner_id,
         status=status,
         unit_id=unit_id,
+        created=DayRange.checked("created", created_from, created_to),
     )
-    return Page(
-        items=service.present(db, scope, result.rows),
-        next_cursor=result.next_cursor,
-        total=result.total,
-    )
+    present = partial(service.present, db, scope)
+    return export.rows(page, fetch, present, name="accounts", model=AccountOut)
 
 
 @router.get(

@@ -45,6 +45,7 @@ from flotilla.claim.schemas import ClaimOut
 from flotilla.core import audit, clock, lookup
 from flotilla.core.errors import Conflict, Forbidden, Invalid, field_error
 from flotilla.core.i18n import DEFAULT_LOCALE, Locale, translate
+from flotilla.core.list_filters import ANY_DAY, DayRange
 from flotilla.core.pagination import PageRequest, RowPage
 from flotilla.core.scope import Scope, ensure_still_visible, get_visible
 from flotilla.core.validators import is_valid_uscc, normalize_uscc
@@ -142,6 +143,7 @@ def list_accounts(
     owner_id: uuid.UUID | None = None,
     status: str | None = None,
     unit_id: uuid.UUID | None = None,
+    created: DayRange = ANY_DAY,
 ) -> RowPage[Account]:
     return repository.list_accounts(
         session,
@@ -155,6 +157,7 @@ def list_accounts(
         owner_id=owner_id,
         status=status,
         unit_id=unit_id,
+        created=created,
     )
 
 

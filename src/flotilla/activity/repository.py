@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
+from flotilla.core.list_filters import ANY_DAY, DayRange, in_unit_subtree
 from flotilla.core.pagination import PageRequest, RowPage, paginate
 from flotilla.core.scope import SYSTEM_OPTION, Scope, system_access
 from flotilla.models.customer import Account, Contact
@@ -48,6 +49,8 @@ def list_activities(
     overdue: bool | None = None,
     completed: bool | None = None,
     q: str | None = None,
+    occurred: DayRange = ANY_DAY,
+    unit_id: uuid.UUID | None = None,
     default_sort: str = "-occurred_at",
 ) -> RowPage[Activity]:
     stmt = scope.restrict(select(Activity), Activity, permission)
@@ -71,6 +74,9 @@ def list_activities(
         stmt = stmt.where(Activity.completed_at.is_(None))
     if q:
         stmt = stmt.where(func.lower(Activity.subject).like(f"%{q.lower()}%"))
+    stmt = stmt.where(*occurred.on_utc_times(Activity.occurred_at))
+    if unit_id is not None:
+        stmt = stmt.where(in_unit_subtree(Activity.unit_id, unit_id))
     if (page.sort or default_sort).lstrip("-") == "due_at":
         # Keyset pagination needs a value on every row: sorting by due date lists what has one.
         stmt = stmt.where(Activity.due_at.is_not(None))

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from functools import partial
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from flotilla.activity import service
 from flotilla.activity.schemas import (
@@ -13,7 +15,9 @@ from flotilla.activity.schemas import (
     ActivityUpdate,
 )
 from flotilla.core.errors import error_responses
+from flotilla.core.export_lists import ListExport, list_responses
 from flotilla.core.http import OWNER_FILTER, CurrentScope, DbSession, PageParams
+from flotilla.core.list_filters import DayRange
 from flotilla.core.pagination import Page
 from flotilla.core.placement import owner_filter
 
@@ -22,11 +26,12 @@ router = APIRouter(
 )
 
 
-@router.get("", response_model=Page[ActivityOut])
+@router.get("", response_model=Page[ActivityOut], responses=list_responses())
 def list_activities(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     kind: ActivityKind | None = None,
     account_id: uuid.UUID | None = None,
     contact_id: uuid.UUID | None = None,
@@ -35,11 +40,15 @@ def list_activities(
     overdue: bool | None = Query(default=None, description="Open tasks past their due time"),
     completed: bool | None = None,
     q: str | None = Query(default=None, max_length=100),
-) -> Page[ActivityOut]:
-    result = service.list_activities(
+    unit_id: uuid.UUID | None = None,
+    occurred_from: date | None = Query(default=None, description="On or after (UTC day)"),
+    occurred_to: date | None = Query(default=None, description="On or before (UTC day)"),
+) -> Page[ActivityOut] | Response:
+    occurred = DayRange.checked("occurred", occurred_from, occurred_to)
+    fetch = partial(
+        service.list_activities,
         db,
         scope,
-        page,
         kind=kind,
         account_id=account_id,
         contact_id=contact_id,
@@ -48,10 +57,10 @@ def list_activities(
         overdue=overdue,
         completed=completed,
         q=q,
+        occurred=occurred,
+        unit_id=unit_id,
     )
-    return Page(
-        items=service.present(result.rows), next_cursor=result.next_cursor, total=result.total
-    )
+    return export.rows(page, fetch, service.present, name="activities", model=ActivityOut)
 
 
 @router.post("", response_model=ActivityOut, status_code=201, responses=error_responses(403))

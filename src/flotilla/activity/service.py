@@ -29,6 +29,7 @@ from flotilla.activity.schemas import (
 )
 from flotilla.core import audit, clock, placement
 from flotilla.core.errors import Conflict, Invalid, field_error
+from flotilla.core.list_filters import ANY_DAY, DayRange
 from flotilla.core.pagination import PageRequest, RowPage
 from flotilla.core.scope import Scope, ensure_still_visible, get_visible
 from flotilla.models.sales import Activity
@@ -76,6 +77,8 @@ def list_activities(
     overdue: bool | None = None,
     completed: bool | None = None,
     q: str | None = None,
+    occurred: DayRange = ANY_DAY,
+    unit_id: uuid.UUID | None = None,
 ) -> RowPage[Activity]:
     """Activities the caller may read. Overdue tasks list by due date (oldest first) unless
     another order is asked for; everything else newest first."""
@@ -93,6 +96,8 @@ def list_activities(
         overdue=overdue,
         completed=completed,
         q=q,
+        occurred=occurred,
+        unit_id=unit_id,
         default_sort="due_at" if overdue else "-occurred_at",
     )
 

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from flotilla.approval import registry, service
 from flotilla.approval.repository import RequestFilters
@@ -17,6 +18,7 @@ from flotilla.approval.schemas import (
     WithdrawIn,
 )
 from flotilla.core.errors import Invalid, error_responses, field_error
+from flotilla.core.export_lists import ListExport, list_responses
 from flotilla.core.http import CurrentScope, DbSession, PageParams, request_locale
 from flotilla.core.pagination import Page
 from flotilla.core.placement import owner_filter
@@ -36,11 +38,12 @@ def _user_filter(scope: CurrentScope, value: str | None, name: str) -> uuid.UUID
         raise Invalid(fields=[field_error(name, "uuid_parsing")]) from None
 
 
-@router.get("/approvals", response_model=Page[ApprovalOut])
+@router.get("/approvals", response_model=Page[ApprovalOut], responses=list_responses())
 def list_approvals(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     assigned_to: str | None = _user_query(),
     requested_by: str | None = _user_query(),
     status: RequestStatus | None = None,
@@ -49,7 +52,7 @@ def list_approvals(
     record_type: str | None = Query(default=None, max_length=32),
     subsidiary_id: uuid.UUID | None = None,
     q: str | None = Query(default=None, max_length=100),
-) -> Page[ApprovalOut]:
+) -> Page[ApprovalOut] | Response:
     """Requests the caller sees, newest first. ``assigned_to=me&status=pending`` is the
     inbox: requests with a task pending for the caller or for someone who delegated to
     them now."""
@@ -67,10 +70,9 @@ def list_approvals(
         subsidiary_id=subsidiary_id,
         q=q,
     )
-    result = service.list_requests(db, scope, page, filters)
-    return Page(
-        items=service.present(db, result.rows), next_cursor=result.next_cursor, total=result.total
-    )
+    fetch = partial(service.list_requests, db, scope, filters=filters)
+    present = partial(service.present, db)
+    return export.rows(page, fetch, present, name="approvals", model=ApprovalOut)
 
 
 @router.get(
@@ -124,35 +126,33 @@ def withdraw_approval(
 
 
 @router.get(
-    "/approval-delegations", response_model=Page[DelegationOut], responses=error_responses(403)
+    "/approval-delegations", response_model=Page[DelegationOut], responses=list_responses(403)
 )
 def list_delegations(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     all: bool = Query(default=False, description="Every delegation (needs approval.admin)"),
     user_id: uuid.UUID | None = None,
     delegate_id: uuid.UUID | None = None,
     is_active: bool | None = None,
     in_effect: bool | None = None,
-) -> Page[DelegationOut]:
+) -> Page[DelegationOut] | Response:
     """The caller's delegations, given and received (``all=true``: admins see every
     delegation in their reach)."""
-    result = service.list_delegations(
+    fetch = partial(
+        service.list_delegations,
         db,
         scope,
-        page,
         all_users=all,
         user_id=user_id,
         delegate_id=delegate_id,
         is_active=is_active,
         in_effect=in_effect,
     )
-    return Page(
-        items=service.present_delegations(db, result.rows),
-        next_cursor=result.next_cursor,
-        total=result.total,
-    )
+    present = partial(service.present_delegations, db)
+    return export.rows(page, fetch, present, name="approval-delegations", model=DelegationOut)
 
 
 @router.post(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from fastapi import APIRouter, Body, Path, Query, Response
 
@@ -19,6 +20,7 @@ from flotilla.approval_policy.schemas import (
     PolicyUpdate,
 )
 from flotilla.core.errors import error_responses
+from flotilla.core.export_lists import ListExport, list_responses
 from flotilla.core.http import CurrentScope, DbSession, PageParams
 from flotilla.core.pagination import Page
 
@@ -34,17 +36,18 @@ def list_approval_actions(scope: CurrentScope) -> ApprovalActionsOut:
     return service.actions_catalogue(scope)
 
 
-@router.get("/approval-policies", response_model=Page[PolicyOut])
+@router.get("/approval-policies", response_model=Page[PolicyOut], responses=list_responses())
 def list_approval_policies(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     action: str | None = Query(default=None, max_length=64),
     subsidiary_id: uuid.UUID | None = None,
     group_wide: bool | None = None,
     is_active: bool | None = None,
     q: str | None = Query(default=None, max_length=100),
-) -> Page[PolicyOut]:
+) -> Page[PolicyOut] | Response:
     filters = PolicyFilters(
         action=action,
         subsidiary_id=subsidiary_id,
@@ -52,12 +55,9 @@ def list_approval_policies(
         is_active=is_active,
         q=q,
     )
-    result = service.list_policies(db, scope, page, filters)
-    return Page(
-        items=service.present(db, result.rows),
-        next_cursor=result.next_cursor,
-        total=result.total,
-    )
+    fetch = partial(service.list_policies, db, scope, filters=filters)
+    present = partial(service.present, db)
+    return export.rows(page, fetch, present, name="approval-policies", model=PolicyOut)
 
 
 @router.post(

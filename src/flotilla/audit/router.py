@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import partial
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from flotilla.audit import service
 from flotilla.audit.schemas import AuditEventOut
 from flotilla.core.errors import error_responses
+from flotilla.core.export_lists import ListExport, list_responses
 from flotilla.core.http import CurrentScope, DbSession, PageParams
 from flotilla.core.pagination import Page
 
@@ -16,22 +18,23 @@ router = APIRouter(
 )
 
 
-@router.get("", response_model=Page[AuditEventOut])
+@router.get("", response_model=Page[AuditEventOut], responses=list_responses())
 def list_audit_events(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     entity_type: str | None = Query(default=None, max_length=64),
     entity_id: uuid.UUID | None = None,
     actor_id: uuid.UUID | None = None,
     action: str | None = Query(default=None, max_length=64),
     since: datetime | None = None,
     until: datetime | None = None,
-) -> Page[AuditEventOut]:
-    result = service.list_events(
+) -> Page[AuditEventOut] | Response:
+    fetch = partial(
+        service.list_events,
         db,
         scope,
-        page,
         entity_type=entity_type,
         entity_id=entity_id,
         actor_id=actor_id,
@@ -39,8 +42,4 @@ def list_audit_events(
         since=since,
         until=until,
     )
-    return Page(
-        items=[AuditEventOut.model_validate(e) for e in result.rows],
-        next_cursor=result.next_cursor,
-        total=result.total,
-    )
+    return export.rows(page, fetch, name="audit-events", model=AuditEventOut)

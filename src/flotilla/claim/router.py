@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from flotilla.account import service as accounts
 from flotilla.account.schemas import AccountClaimResultOut
@@ -15,6 +16,7 @@ from flotilla.claim.schemas import (
     ConflictStatus,
 )
 from flotilla.core.errors import error_responses
+from flotilla.core.export_lists import ListExport, list_responses
 from flotilla.core.http import CurrentScope, DbSession, PageParams
 from flotilla.core.pagination import Page
 
@@ -59,23 +61,21 @@ def claim_history(db: DbSession, scope: CurrentScope, account_id: uuid.UUID) -> 
     return [ClaimOut.model_validate(c) for c in service.claim_history(db, scope, account_id)]
 
 
-@router.get("/conflicts", response_model=Page[ConflictOut])
+@router.get("/conflicts", response_model=Page[ConflictOut], responses=list_responses())
 def list_conflicts(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     status: ConflictStatus | None = None,
     account_id: uuid.UUID | None = None,
     q: str | None = Query(
         default=None, max_length=100, description="Only conflicts over accounts matching this"
     ),
-) -> Page[ConflictOut]:
-    result = service.list_conflicts(db, scope, page, status=status, account_id=account_id, q=q)
-    return Page(
-        items=service.present_conflicts(db, scope, result.rows),
-        next_cursor=result.next_cursor,
-        total=result.total,
-    )
+) -> Page[ConflictOut] | Response:
+    fetch = partial(service.list_conflicts, db, scope, status=status, account_id=account_id, q=q)
+    present = partial(service.present_conflicts, db, scope)
+    return export.rows(page, fetch, present, name="conflicts", model=ConflictOut)
 
 
 @router.get("/conflicts/{conflict_id}", response_model=ConflictOut, responses=error_responses(404))

@@ -1,48 +1,45 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from fastapi import APIRouter, Query, Response
 
 from flotilla.contact import service
 from flotilla.contact.schemas import ContactCreate, ContactOut, ContactUpdate
 from flotilla.core.errors import error_responses
+from flotilla.core.export_lists import ListExport, list_responses
 from flotilla.core.http import CurrentScope, DbSession, PageParams
 from flotilla.core.pagination import Page
 
 router = APIRouter(prefix="/api/v1", tags=["contacts"], responses=error_responses(401, 422))
 
 
-@router.get("/contacts", response_model=Page[ContactOut])
+@router.get("/contacts", response_model=Page[ContactOut], responses=list_responses())
 def list_contacts(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     q: str | None = Query(default=None, max_length=100, description="Name, or phone/e-mail prefix"),
     account_id: uuid.UUID | None = None,
-) -> Page[ContactOut]:
-    result = service.list_contacts(db, scope, page, q=q, account_id=account_id)
-    return Page(
-        items=service.present(db, scope, result.rows),
-        next_cursor=result.next_cursor,
-        total=result.total,
-    )
+) -> Page[ContactOut] | Response:
+    fetch = partial(service.list_contacts, db, scope, q=q, account_id=account_id)
+    present = partial(service.present, db, scope)
+    return export.rows(page, fetch, present, name="contacts", model=ContactOut)
 
 
 @router.get(
     "/accounts/{account_id}/contacts",
     response_model=Page[ContactOut],
-    responses=error_responses(404),
+    responses=list_responses(404),
 )
 def list_account_contacts(
-    db: DbSession, scope: CurrentScope, page: PageParams, account_id: uuid.UUID
-) -> Page[ContactOut]:
-    result = service.list_account_contacts(db, scope, account_id, page)
-    return Page(
-        items=service.present(db, scope, result.rows),
-        next_cursor=result.next_cursor,
-        total=result.total,
-    )
+    db: DbSession, scope: CurrentScope, page: PageParams, export: ListExport, account_id: uuid.UUID
+) -> Page[ContactOut] | Response:
+    fetch = partial(service.list_account_contacts, db, scope, account_id)
+    present = partial(service.present, db, scope)
+    return export.rows(page, fetch, present, name="contacts", model=ContactOut)
 
 
 @router.post(

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Date, Select, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from flotilla.core.list_filters import ANY_DAY, DayRange, in_unit_subtree
 from flotilla.core.pagination import PageRequest, RowPage, paginate
 from flotilla.core.scope import Scope, system_access
 from flotilla.models.ltc import (
@@ -24,7 +25,6 @@ from flotilla.models.ltc import (
     PaymentInstallment,
     Quote,
 )
-from flotilla.models.org import OrgUnit
 
 
 def _signing_date_sort(descending: bool) -> Any:
@@ -51,9 +51,13 @@ class ContractFilters:
     owner_id: uuid.UUID | None = None
     subsidiary_id: uuid.UUID | None = None
     unit_id: uuid.UUID | None = None
-    signed_from: date | None = None
-    signed_to: date | None = None
+    # Signed in the range *and in force*: the drill-down behind the signed-amount figures.
+    signed: DayRange = ANY_DAY
     q: str | None = None
+
+
+# A contract counts as signed from signing until it is terminated.
+IN_FORCE_STATUSES = ("signed", "active", "completed")
 
 
 def _filtered(scope: Scope, permission: str, filters: ContractFilters) -> Select[Contract]:
@@ -69,13 +73,12 @@ def _filtered(scope: Scope, permission: str, filters: ContractFilters) -> Select
     if filters.subsidiary_id is not None:
         stmt = stmt.where(Contract.subsidiary_id == filters.subsidiary_id)
     if filters.unit_id is not None:
-        unit_path = select(OrgUnit.path).where(OrgUnit.id == filters.unit_id).scalar_subquery()
-        in_subtree = select(OrgUnit.id).where(OrgUnit.path.startswith(unit_path))
-        stmt = stmt.where(Contract.unit_id.in_(in_subtree))
-    if filters.signed_from is not None:
-        stmt = stmt.where(Contract.signing_date >= filters.signed_from)
-    if filters.signed_to is not None:
-        stmt = stmt.where(Contract.signing_date <= filters.signed_to)
+        stmt = stmt.where(in_unit_subtree(Contract.unit_id, filters.unit_id))
+    if filters.signed:
+        stmt = stmt.where(
+            *filters.signed.on_dates(Contract.signing_date),
+            Contract.status.in_(IN_FORCE_STATUSES),
+        )
     if filters.q:
         needle = f"%{filters.q.lower()}%"
         stmt = stmt.where(

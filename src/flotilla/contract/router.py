@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from functools import partial
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from flotilla.contract import service
 from flotilla.contract.repository import ContractFilters
@@ -22,28 +23,35 @@ from flotilla.contract.schemas import (
     VersionBody,
 )
 from flotilla.core.errors import error_responses
+from flotilla.core.export_lists import ListExport, list_responses
 from flotilla.core.http import OWNER_FILTER, CurrentScope, DbSession, PageParams
+from flotilla.core.list_filters import DayRange
 from flotilla.core.pagination import Page
 from flotilla.core.placement import owner_filter
 
 router = APIRouter(prefix="/api/v1", tags=["contracts"], responses=error_responses(401, 422))
 
 
-@router.get("/contracts", response_model=Page[ContractOut])
+@router.get("/contracts", response_model=Page[ContractOut], responses=list_responses())
 def list_contracts(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     status: ContractStatus | None = None,
     account_id: uuid.UUID | None = None,
     opportunity_id: uuid.UUID | None = None,
     owner_id: str | None = OWNER_FILTER,
     subsidiary_id: uuid.UUID | None = None,
     unit_id: uuid.UUID | None = None,
-    signed_from: date | None = None,
-    signed_to: date | None = None,
+    signed_from: date | None = Query(
+        default=None, description="Signed on or after this day and in force"
+    ),
+    signed_to: date | None = Query(
+        default=None, description="Signed on or before this day and in force"
+    ),
     q: str | None = Query(default=None, max_length=100),
-) -> Page[ContractOut]:
+) -> Page[ContractOut] | Response:
     filters = ContractFilters(
         status=status,
         account_id=account_id,
@@ -51,16 +59,12 @@ def list_contracts(
         owner_id=owner_filter(scope, owner_id),
         subsidiary_id=subsidiary_id,
         unit_id=unit_id,
-        signed_from=signed_from,
-        signed_to=signed_to,
+        signed=DayRange.checked("signed", signed_from, signed_to),
         q=q,
     )
-    result = service.list_contracts(db, scope, page, filters)
-    return Page(
-        items=service.present(db, scope, result.rows),
-        next_cursor=result.next_cursor,
-        total=result.total,
-    )
+    fetch = partial(service.list_contracts, db, scope, filters=filters)
+    present = partial(service.present, db, scope)
+    return export.rows(page, fetch, present, name="contracts", model=ContractOut)
 
 
 @router.post(

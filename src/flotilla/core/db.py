@@ -130,9 +130,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def make_session_factory(engine: Engine, **kwargs: Any) -> sessionmaker[Session]:
     """Sessions with the audit listeners and the scope guard attached."""
+    from flotilla.activity import rollup
     from flotilla.core import audit, scope
 
     audit.install(Session)
+    rollup.install(Session)
     scope.install_guard(Session)
     bind: Engine = engine
     if isinstance(engine, Engine) and engine.dialect.name == "sqlite":

@@ -90,16 +90,24 @@ def period_containing(kind: str, day: date, fiscal_start_month: int) -> Period:
 def parse_period(text: str, fiscal_start_month: int, *, field: str = "period") -> Period:
     """Parse ``2026`` / ``2026-Q3`` / ``2026-07``; anything else is 422 ``invalid_period``."""
     found = _PATTERN.match(text.strip()) if text else None
-    if found is None or (found.group(3) and not 1 <= int(found.group(3)) <= 12):
-        raise Invalid("invalid_period", fields=[field_error(field, "invalid_period", value=text)])
-    year = int(found.group(1))
-    year_start = date(year, fiscal_start_month, 1)
-    if found.group(2):
-        start = add_months(year_start, (int(found.group(2)) - 1) * 3)
-        return period_starting("quarter", start, fiscal_start_month)
-    if found.group(3):
-        return period_starting("month", date(year, int(found.group(3)), 1), fiscal_start_month)
-    return period_starting("year", year_start, fiscal_start_month)
+    try:
+        if found is None or (found.group(3) and not 1 <= int(found.group(3)) <= 12):
+            raise ValueError(text)
+        year = int(found.group(1))
+        year_start = date(year, fiscal_start_month, 1)
+        if found.group(2):
+            start = add_months(year_start, (int(found.group(2)) - 1) * 3)
+            return period_starting("quarter", start, fiscal_start_month)
+        if found.group(3):
+            return period_starting("month", date(year, int(found.group(3)), 1), fiscal_start_month)
+        return period_starting("year", year_start, fiscal_start_month)
+    except ValueError:
+        # Also years the calendar cannot hold: 0000, or a period running past 9999.
+        raise Invalid(
+            "invalid_period",
+            fields=[field_error(field, "invalid_period", value=text)],
+            value=text,
+        ) from None
 
 
 def fiscal_start_month(session: Session) -> int:

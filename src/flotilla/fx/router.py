@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from flotilla.core.errors import error_responses
+from flotilla.core.export_lists import ListExport, list_responses
 from flotilla.core.http import CurrentScope, DbSession, PageParams
 from flotilla.core.pagination import Page
 from flotilla.fx import service
@@ -28,30 +30,29 @@ router = APIRouter(prefix="/api/v1", tags=["fx-rates"], responses=error_response
 CURRENCY_QUERY = r"^[A-Za-z]{3}$"
 
 
-@router.get("/fx-rates", response_model=Page[RateOut], responses=error_responses(403))
+@router.get("/fx-rates", response_model=Page[RateOut], responses=list_responses(403))
 def list_fx_rates(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     from_currency: str | None = Query(default=None, pattern=CURRENCY_QUERY),
     to_currency: str | None = Query(default=None, pattern=CURRENCY_QUERY),
     period_from: str | None = Query(default=None, pattern=PERIOD_PATTERN),
     period_to: str | None = Query(default=None, pattern=PERIOD_PATTERN),
     rate_type: RateType | None = None,
-) -> Page[RateOut]:
-    result = service.list_rates(
+) -> Page[RateOut] | Response:
+    fetch = partial(
+        service.list_rates,
         db,
         scope,
-        page,
         from_currency=from_currency,
         to_currency=to_currency,
         period_from=period_from,
         period_to=period_to,
         rate_type=rate_type,
     )
-    return Page(
-        items=service.present(result.rows), next_cursor=result.next_cursor, total=result.total
-    )
+    return export.rows(page, fetch, service.present, name="fx-rates", model=RateOut)
 
 
 @router.get("/fx-rates/convert", response_model=ConversionOut, responses=error_responses(403))

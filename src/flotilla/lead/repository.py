@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from flotilla.core.list_filters import in_unit_subtree
 from flotilla.core.pagination import PageRequest, RowPage, paginate
 from flotilla.core.scope import Scope
 from flotilla.models.sales import Lead
@@ -39,7 +40,7 @@ def list_leads(
     if owner_id is not None:
         stmt = stmt.where(Lead.owner_id == owner_id)
     if unit_id is not None:
-        stmt = stmt.where(Lead.unit_id == unit_id)
+        stmt = stmt.where(in_unit_subtree(Lead.unit_id, unit_id))
     if q:
         pattern = f"%{q.lower()}%"
         stmt = stmt.where(

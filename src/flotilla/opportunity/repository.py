@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Select, and_, false, func, literal, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
+from flotilla.core.list_filters import ANY_DAY, DayRange, in_unit_subtree
 from flotilla.core.pagination import (
     PageRequest,
     RowPage,
@@ -47,9 +60,24 @@ class OpportunityFilters:
     subsidiary_id: uuid.UUID | None = None
     stalled: bool | None = None
     q: str | None = None
+    # Drill-down filters (inclusive days; ``closed`` and ``created`` are UTC days).
+    closed: DayRange = ANY_DAY
+    expected_close: DayRange = ANY_DAY
+    created: DayRange = ANY_DAY
+    # A stage code matches that stage in every process version (variants share codes).
+    stage_code: str | None = None
+    forecast_category: str | None = None
+    # The deals behind a funnel figure: entered a stage (any open stage without a code) in
+    # the range, optionally narrowed to what became of them (see forecast.repository).
+    entered_stage_code: str | None = None
+    entered: DayRange = ANY_DAY
+    funnel_outcome: str | None = None
+    # The deals that left a stage in the range (the funnel's average days in stage).
+    exited_stage_code: str | None = None
+    exited: DayRange = ANY_DAY
 
 
-def _stalled_condition(session: Session, now: datetime) -> ColumnElement[bool]:
+def stalled_condition(session: Session, now: datetime) -> ColumnElement[bool]:
     """Open deals whose whole days in the current stage exceed the stage's ``max_days``.
 
     ``days > max_days`` ⇔ ``entered <= now - (max_days + 1) days``; the few distinct
@@ -72,6 +100,40 @@ def _stalled_condition(session: Session, now: datetime) -> ColumnElement[bool]:
     return and_(Opportunity.status == "open", or_(*branches))
 
 
+def _day_bounds(days: DayRange) -> tuple[datetime, datetime]:
+    """A day range as [start, end) UTC instants; an open side reaches the end of time."""
+    start = datetime.combine(days.start or date(1970, 1, 1), time.min, tzinfo=UTC)
+    end_day = days.end + timedelta(days=1) if days.end is not None else date(9999, 1, 1)
+    return start, datetime.combine(end_day, time.min, tzinfo=UTC)
+
+
+def _entered_condition(session: Session, filters: OpportunityFilters) -> ColumnElement[bool]:
+    # The funnel's own definition, so a drill-down lists exactly the deals it counted.
+    from flotilla.forecast.repository import funnel_condition, load_catalogue
+
+    start, end = _day_bounds(filters.entered)
+    return funnel_condition(
+        load_catalogue(session),
+        start=start,
+        end=end,
+        stage_code=filters.entered_stage_code,
+        outcome=filters.funnel_outcome,
+    )
+
+
+def _exited_condition(filters: OpportunityFilters) -> ColumnElement[bool]:
+    moves = select(StageHistory.id).where(
+        StageHistory.opportunity_id == Opportunity.id,
+        *filters.exited.on_utc_times(StageHistory.changed_at),
+    )
+    if filters.exited_stage_code is not None:
+        left = select(ProcessStage.id).where(ProcessStage.code == filters.exited_stage_code)
+        moves = moves.where(StageHistory.from_stage_id.in_(left))
+    else:
+        moves = moves.where(StageHistory.from_stage_id.is_not(None))
+    return exists(moves)
+
+
 def _filtered(
     session: Session, scope: Scope, permission: str, filters: OpportunityFilters, now: datetime
 ) -> Select[Opportunity]:
@@ -87,11 +149,23 @@ def _filtered(
     if filters.subsidiary_id is not None:
         stmt = stmt.where(Opportunity.subsidiary_id == filters.subsidiary_id)
     if filters.unit_id is not None:
-        unit_path = select(OrgUnit.path).where(OrgUnit.id == filters.unit_id).scalar_subquery()
-        in_subtree = select(OrgUnit.id).where(OrgUnit.path.startswith(unit_path))
-        stmt = stmt.where(Opportunity.unit_id.in_(in_subtree))
+        stmt = stmt.where(in_unit_subtree(Opportunity.unit_id, filters.unit_id))
+    if filters.stage_code is not None:
+        stages = select(ProcessStage.id).where(ProcessStage.code == filters.stage_code)
+        stmt = stmt.where(Opportunity.stage_id.in_(stages))
+    stmt = stmt.where(
+        *filters.closed.on_utc_times(Opportunity.closed_at),
+        *filters.expected_close.on_dates(Opportunity.expected_close_date),
+        *filters.created.on_utc_times(Opportunity.created_at),
+    )
+    if filters.forecast_category is not None:
+        stmt = stmt.where(Opportunity.forecast_category == filters.forecast_category)
+    if filters.entered_stage_code is not None or filters.entered:
+        stmt = stmt.where(_entered_condition(session, filters))
+    if filters.exited_stage_code is not None or filters.exited:
+        stmt = stmt.where(_exited_condition(filters))
     if filters.stalled is not None:
-        stalled = _stalled_condition(session, now)
+        stalled = stalled_condition(session, now)
         stmt = stmt.where(stalled if filters.stalled else not_(stalled))
     if filters.q:
         stmt = stmt.where(func.lower(Opportunity.name).like(f"%{filters.q.lower()}%"))

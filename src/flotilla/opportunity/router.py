@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from functools import partial
 from typing import Literal
 
 from fastapi import APIRouter, Query, Response
 
-from flotilla.core.errors import error_responses
+from flotilla.core.errors import Invalid, error_responses, field_error
+from flotilla.core.export_lists import ListExport, list_responses
 from flotilla.core.http import OWNER_FILTER, CurrentScope, DbSession, PageParams
+from flotilla.core.list_filters import DayRange
 from flotilla.core.pagination import Page
 from flotilla.core.placement import owner_filter
 from flotilla.opportunity import service
@@ -29,11 +33,12 @@ router = APIRouter(
 )
 
 
-@router.get("", response_model=Page[OpportunityOut])
+@router.get("", response_model=Page[OpportunityOut], responses=list_responses())
 def list_opportunities(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     status: Literal["open", "won", "lost"] | None = None,
     stage_id: uuid.UUID | None = None,
     owner_id: str | None = OWNER_FILTER,
@@ -42,7 +47,35 @@ def list_opportunities(
     subsidiary_id: uuid.UUID | None = None,
     stalled: bool | None = None,
     q: str | None = Query(default=None, max_length=100),
-) -> Page[OpportunityOut]:
+    stage_code: str | None = Query(
+        default=None, max_length=64, description="The stage with this code in any process version"
+    ),
+    closed_from: date | None = Query(default=None, description="Closed on or after (UTC day)"),
+    closed_to: date | None = Query(default=None, description="Closed on or before (UTC day)"),
+    expected_close_from: date | None = None,
+    expected_close_to: date | None = None,
+    created_from: date | None = Query(default=None, description="Created on or after (UTC day)"),
+    created_to: date | None = Query(default=None, description="Created on or before (UTC day)"),
+    forecast_category: Literal["pipeline", "best_case", "commit", "closed", "omitted"]
+    | None = None,
+    entered_stage_code: str | None = Query(
+        default=None, max_length=64, description="Entered this stage (funnel drill-down)"
+    ),
+    entered_from: date | None = Query(default=None, description="Entered on or after (UTC day)"),
+    entered_to: date | None = Query(default=None, description="Entered on or before (UTC day)"),
+    funnel_outcome: Literal["advanced", "dropped", "in_progress"] | None = Query(
+        default=None, description="What became of deals that entered `entered_stage_code`"
+    ),
+    exited_stage_code: str | None = Query(
+        default=None, max_length=64, description="Left this stage (funnel drill-down)"
+    ),
+    exited_from: date | None = Query(default=None, description="Left on or after (UTC day)"),
+    exited_to: date | None = Query(default=None, description="Left on or before (UTC day)"),
+) -> Page[OpportunityOut] | Response:
+    if funnel_outcome is not None and entered_stage_code is None:
+        raise Invalid(
+            fields=[field_error("entered_stage_code", "missing", requires="funnel_outcome")]
+        )
     filters = OpportunityFilters(
         status=status,
         stage_id=stage_id,
@@ -52,13 +85,20 @@ def list_opportunities(
         subsidiary_id=subsidiary_id,
         stalled=stalled,
         q=q,
+        stage_code=stage_code,
+        closed=DayRange.checked("closed", closed_from, closed_to),
+        expected_close=DayRange.checked("expected_close", expected_close_from, expected_close_to),
+        created=DayRange.checked("created", created_from, created_to),
+        forecast_category=forecast_category,
+        entered_stage_code=entered_stage_code,
+        entered=DayRange.checked("entered", entered_from, entered_to),
+        funnel_outcome=funnel_outcome,
+        exited_stage_code=exited_stage_code,
+        exited=DayRange.checked("exited", exited_from, exited_to),
     )
-    result = service.list_opportunities(db, scope, page, filters)
-    return Page(
-        items=service.present(db, scope, result.rows),
-        next_cursor=result.next_cursor,
-        total=result.total,
-    )
+    fetch = partial(service.list_opportunities, db, scope, filters=filters)
+    present = partial(service.present, db, scope)
+    return export.rows(page, fetch, present, name="opportunities", model=OpportunityOut)
 
 
 @router.post(

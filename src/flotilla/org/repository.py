@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from flotilla.core.pagination import PageRequest, RowPage, paginate
 from flotilla.core.scope import Scope, system_access
+from flotilla.models.analytics import Target
 from flotilla.models.identity import Position, RoleGrant
 from flotilla.models.org import OrgUnit
 
@@ -98,3 +99,11 @@ def has_people(session: Session, unit_id: uuid.UUID) -> bool:
         session.execute(positions).first() is not None
         or session.execute(grants).first() is not None
     )
+
+
+def fiscal_target_count(session: Session) -> int:
+    """How many targets are set on fiscal quarters or years, group-wide: their stored start
+    dates only mean something under the current fiscal-year start month. A deliberate
+    unscoped count — the setting is group-wide, and the refusal names no target."""
+    stmt = select(func.count(Target.id)).where(Target.period_kind.in_(("quarter", "year")))
+    return int(session.execute(system_access(stmt)).scalar_one())

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from fastapi import APIRouter, Query, Response
 
 from flotilla.core.errors import error_responses
+from flotilla.core.export_lists import ListExport, list_responses
 from flotilla.core.http import CurrentScope, DbSession, PageParams
 from flotilla.core.pagination import Page
 from flotilla.org import service
@@ -13,24 +15,27 @@ from flotilla.org.schemas import OrgKind, OrgUnitCreate, OrgUnitMove, OrgUnitOut
 router = APIRouter(prefix="/api/v1/org-units", tags=["org"], responses=error_responses(401, 422))
 
 
-@router.get("", response_model=Page[OrgUnitOut])
+@router.get("", response_model=Page[OrgUnitOut], responses=list_responses())
 def list_org_units(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     parent_id: uuid.UUID | None = None,
     kind: OrgKind | None = None,
     subsidiary_id: uuid.UUID | None = None,
     q: str | None = Query(default=None, max_length=100),
-) -> Page[OrgUnitOut]:
-    result = service.list_units(
-        db, scope, page, parent_id=parent_id, kind=kind, q=q, subsidiary_id=subsidiary_id
+) -> Page[OrgUnitOut] | Response:
+    fetch = partial(
+        service.list_units,
+        db,
+        scope,
+        parent_id=parent_id,
+        kind=kind,
+        q=q,
+        subsidiary_id=subsidiary_id,
     )
-    return Page(
-        items=[OrgUnitOut.model_validate(u) for u in result.rows],
-        next_cursor=result.next_cursor,
-        total=result.total,
-    )
+    return export.rows(page, fetch, name="org-units", model=OrgUnitOut)
 
 
 @router.post("", response_model=OrgUnitOut, status_code=201, responses=error_responses(403, 409))

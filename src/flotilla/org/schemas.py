@@ -24,6 +24,7 @@ class OrgUnitOut(OutputModel):
     timezone: str | None
     manager_id: uuid.UUID | None
     subsidiary_id: uuid.UUID | None
+    fiscal_year_start_month: int | None
     depth: int
     is_active: bool
     version: int
@@ -59,6 +60,10 @@ class OrgUnitUpdate(InputModel):
     timezone: str | None = Field(default=None, max_length=64)
     manager_id: uuid.UUID | None = None
     is_active: bool | None = None
+    fiscal_year_start_month: int | None = Field(
+        default=None,
+        description="Group root only: the month (1–12) the fiscal year starts in; null is January",
+    )
 
 
 class OrgUnitMove(InputModel):

@@ -1,4 +1,5 @@
-"""Org tree rules: one root, allowed parent kinds, no cycles, subtree moves."""
+"""Org tree rules: one root, allowed parent kinds, no cycles, subtree moves; the group's
+fiscal-year start month, carried by the root alone."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from flotilla.core.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from flotilla.core.ids import new_id
 from flotilla.core.pagination import PageRequest, RowPage
+from flotilla.core.period import DEFAULT_FISCAL_START_MONTH
 from flotilla.core.scope import Scope, ensure_still_visible, get_visible, system_access
 from flotilla.core.validators import check_org_fields
 from flotilla.models.identity import User
@@ -169,10 +171,50 @@ def update_unit(session: Session, scope: Scope, unit_id: uuid.UUID, data: OrgUni
         changes["manager_id"] = _manager(session, scope, changes["manager_id"])
     if changes.get("is_active") is False and unit.parent_id is None:
         raise Invalid(fields=[field_error("is_active", "org_single_root")])
+    if "fiscal_year_start_month" in changes:
+        _check_fiscal_month(
+            session, unit, changes["fiscal_year_start_month"], "fiscal_year_start_month"
+        )
     for key, value in changes.items():
         setattr(unit, key, value)
     ensure_still_visible(session, scope, OrgUnit, ADMIN, unit.id)
     return unit
+
+
+def _check_fiscal_month(session: Session, unit: OrgUnit, month: int | None, field: str) -> None:
+    """Only the group root carries the fiscal-year start month, 1–12 (``None``: January).
+
+    Quarter and year targets store their first day, which is a period boundary only under
+    the start month they were set with; so the month cannot change while any exist."""
+    if unit.parent_id is not None:
+        if month is not None:
+            raise Invalid(fields=[field_error(field, "fiscal_month_root_only")])
+        return
+    if month is not None and not 1 <= month <= 12:
+        raise Invalid(fields=[field_error(field, "invalid_fiscal_month")])
+    current = unit.fiscal_year_start_month or DEFAULT_FISCAL_START_MONTH
+    if (month or DEFAULT_FISCAL_START_MONTH) != current:
+        count = repository.fiscal_target_count(session)
+        if count:
+            raise Conflict(
+                "fiscal_year_in_use",
+                fields=[field_error(field, "fiscal_year_in_use", count=count)],
+                extra={"count": count},
+                count=count,
+            )
+
+
+def set_fiscal_year_start(session: Session, scope: Scope, month: int | None, field: str) -> OrgUnit:
+    """Store the group's fiscal-year start month on the root; needs ``org.admin`` reaching the
+    root (a group administrator). ``field`` names the request field, for errors."""
+    scope.require(ADMIN)
+    root = repository.find_root(session)
+    if root is None or not scope.reaches_unit(session, ADMIN, root.id):
+        raise Forbidden()
+    _check_fiscal_month(session, root, month, field)
+    root.fiscal_year_start_month = month
+    session.flush()
+    return root
 
 
 def move_unit(session: Session, scope: Scope, unit_id: uuid.UUID, data: OrgUnitMove) -> OrgUnit:

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from flotilla.core.errors import error_responses
+from flotilla.core.export_lists import ListExport, list_responses
 from flotilla.core.http import CurrentScope, DbSession, PageParams
-from flotilla.core.pagination import Page
+from flotilla.core.pagination import Page, PageRequest
 from flotilla.pool import service
 from flotilla.pool.schemas import (
+    PoolAccountOut,
     PoolClaimOut,
     PoolPage,
     PoolReleaseOut,
@@ -23,27 +26,30 @@ rules_router = APIRouter(
 )
 
 
-@router.get("", response_model=PoolPage)
+@router.get("", response_model=PoolPage, responses=list_responses())
 def list_pool(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     subsidiary_id: uuid.UUID | None = None,
     q: str | None = Query(default=None, max_length=100),
     industry: str | None = Query(default=None, max_length=64),
     region: str | None = Query(default=None, max_length=64),
     tier: str | None = Query(default=None, max_length=16),
-) -> PoolPage:
-    return service.list_pool(
+) -> Page[PoolAccountOut] | Response:
+    """Pool accounts; the workbook (``format=xlsx``) lists the accounts without the quotas."""
+    fetch = partial(
+        service.list_pool,
         db,
         scope,
-        page,
         subsidiary_id=subsidiary_id,
         q=q,
         industry=industry,
         region=region,
         tier=tier,
     )
+    return export.page(page, fetch, name="pool", model=PoolAccountOut)
 
 
 @router.post(
@@ -66,15 +72,19 @@ def release_to_pool(
     return service.release(db, scope, account_id, body)
 
 
-@rules_router.get("", response_model=Page[PoolRuleOut])
+@rules_router.get("", response_model=Page[PoolRuleOut], responses=list_responses())
 def list_pool_rules(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     q: str | None = Query(default=None, max_length=100),
-) -> Page[PoolRuleOut]:
-    items, next_cursor, total = service.list_rules(db, scope, page, q=q)
-    return Page(items=items, next_cursor=next_cursor, total=total)
+) -> Page[PoolRuleOut] | Response:
+    def fetch(request: PageRequest) -> Page[PoolRuleOut]:
+        items, next_cursor, total = service.list_rules(db, scope, request, q=q)
+        return Page(items=items, next_cursor=next_cursor, total=total)
+
+    return export.page(page, fetch, name="pool-rules", model=PoolRuleOut)
 
 
 @rules_router.get("/{subsidiary_id}", response_model=PoolRuleOut, responses=error_responses(404))

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Literal
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Response
 
 from flotilla.core.errors import error_responses
+from flotilla.core.export_lists import ListExport, list_responses
 from flotilla.core.http import CurrentScope, DbSession, PageParams
 from flotilla.core.pagination import Page
 from flotilla.process import service
@@ -24,24 +26,28 @@ from flotilla.process.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["process"], responses=error_responses(401, 422))
 
 
-@router.get("/process-templates", response_model=Page[TemplateOut])
+@router.get("/process-templates", response_model=Page[TemplateOut], responses=list_responses())
 def list_process_templates(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     subsidiary_id: uuid.UUID | None = None,
     kind: Literal["group", "variant"] | None = None,
     is_active: bool | None = None,
     q: str | None = Query(default=None, max_length=100),
-) -> Page[TemplateOut]:
-    result = service.list_templates(
-        db, scope, page, subsidiary_id=subsidiary_id, kind=kind, is_active=is_active, q=q
+) -> Page[TemplateOut] | Response:
+    fetch = partial(
+        service.list_templates,
+        db,
+        scope,
+        subsidiary_id=subsidiary_id,
+        kind=kind,
+        is_active=is_active,
+        q=q,
     )
-    return Page(
-        items=service.present_templates(db, result.rows),
-        next_cursor=result.next_cursor,
-        total=result.total,
-    )
+    present = partial(service.present_templates, db)
+    return export.rows(page, fetch, present, name="process-templates", model=TemplateOut)
 
 
 @router.get(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Literal
 
 from fastapi import APIRouter, Query, Response
 
 from flotilla.core.errors import error_responses
+from flotilla.core.export_lists import ListExport, list_responses
 from flotilla.core.http import CurrentScope, DbSession, PageParams
-from flotilla.core.pagination import Page
+from flotilla.core.pagination import Page, PageRequest
 from flotilla.product import service
 from flotilla.product.repository import BookFilters, ProductFilters
 from flotilla.product.schemas import (
@@ -29,22 +31,19 @@ router = APIRouter(prefix="/api/v1", tags=["products"], responses=error_response
 # --- products ----------------------------------------------------------------------------------
 
 
-@router.get("/products", response_model=Page[ProductOut], responses=error_responses(403))
+@router.get("/products", response_model=Page[ProductOut], responses=list_responses(403))
 def list_products(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     q: str | None = Query(default=None, max_length=100),
     category: str | None = Query(default=None, max_length=64),
     active: bool | None = None,
-) -> Page[ProductOut]:
+) -> Page[ProductOut] | Response:
     filters = ProductFilters(q=q, category=category, is_active=active)
-    result = service.list_products(db, scope, page, filters)
-    return Page(
-        items=[service.present_product(p) for p in result.rows],
-        next_cursor=result.next_cursor,
-        total=result.total,
-    )
+    fetch = partial(service.list_products, db, scope, filters=filters)
+    return export.rows(page, fetch, name="products", model=ProductOut)
 
 
 @router.post(
@@ -78,26 +77,24 @@ def update_product(
 # --- price books -------------------------------------------------------------------------------
 
 
-@router.get("/price-books", response_model=Page[PriceBookOut])
+@router.get("/price-books", response_model=Page[PriceBookOut], responses=list_responses())
 def list_price_books(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     subsidiary_id: uuid.UUID | None = None,
     kind: Literal["group", "subsidiary"] | None = None,
     currency: str | None = Query(default=None, pattern=r"^[A-Za-z]{3}$"),
     active: bool | None = None,
     q: str | None = Query(default=None, max_length=100),
-) -> Page[PriceBookOut]:
+) -> Page[PriceBookOut] | Response:
     filters = BookFilters(
         subsidiary_id=subsidiary_id, kind=kind, currency=currency, is_active=active, q=q
     )
-    result = service.list_books(db, scope, page, filters)
-    return Page(
-        items=service.present_books(db, result.rows),
-        next_cursor=result.next_cursor,
-        total=result.total,
-    )
+    fetch = partial(service.list_books, db, scope, filters=filters)
+    present = partial(service.present_books, db)
+    return export.rows(page, fetch, present, name="price-books", model=PriceBookOut)
 
 
 @router.post(
@@ -129,21 +126,22 @@ def update_price_book(
 @router.get(
     "/price-books/{book_id}/entries",
     response_model=Page[EntryOut],
-    responses=error_responses(404),
+    responses=list_responses(404),
 )
 def list_price_book_entries(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     book_id: uuid.UUID,
     q: str | None = Query(default=None, max_length=100),
-) -> Page[EntryOut]:
-    book, result = service.list_entries(db, scope, book_id, page, q)
-    return Page(
-        items=service.present_entries(db, book, result.rows),
-        next_cursor=result.next_cursor,
-        total=result.total,
-    )
+) -> Page[EntryOut] | Response:
+    def fetch(request: PageRequest) -> Page[EntryOut]:
+        book, result = service.list_entries(db, scope, book_id, request, q)
+        items = service.present_entries(db, book, result.rows)
+        return Page(items=items, next_cursor=result.next_cursor, total=result.total)
+
+    return export.page(page, fetch, name="price-book-entries", model=EntryOut)
 
 
 @router.put(

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from flotilla.core.errors import error_responses
+from flotilla.core.export_lists import ListExport, list_responses
 from flotilla.core.http import OWNER_FILTER, CurrentScope, DbSession, PageParams
 from flotilla.core.pagination import Page
 from flotilla.core.placement import owner_filter
@@ -25,11 +27,12 @@ from flotilla.quote.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["quotes"], responses=error_responses(401, 422))
 
 
-@router.get("/quotes", response_model=Page[QuoteOut])
+@router.get("/quotes", response_model=Page[QuoteOut], responses=list_responses())
 def list_quotes(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     opportunity_id: uuid.UUID | None = None,
     account_id: uuid.UUID | None = None,
     status: QuoteStatus | None = None,
@@ -38,7 +41,7 @@ def list_quotes(
     revisions: Literal["current", "all"] = Query(
         default="current", description="`current` (default): only the current revision"
     ),
-) -> Page[QuoteOut]:
+) -> Page[QuoteOut] | Response:
     filters = QuoteFilters(
         opportunity_id=opportunity_id,
         account_id=account_id,
@@ -47,28 +50,26 @@ def list_quotes(
         q=q,
         current_only=revisions == "current",
     )
-    result = service.list_quotes(db, scope, page, filters)
-    return Page(
-        items=service.present(db, scope, result.rows),
-        next_cursor=result.next_cursor,
-        total=result.total,
-    )
+    fetch = partial(service.list_quotes, db, scope, filters=filters)
+    present = partial(service.present, db, scope)
+    return export.rows(page, fetch, present, name="quotes", model=QuoteOut)
 
 
 @router.get(
     "/opportunities/{opportunity_id}/quotes",
     response_model=Page[QuoteOut],
-    responses=error_responses(404),
+    responses=list_responses(404),
 )
 def list_opportunity_quotes(
-    db: DbSession, scope: CurrentScope, page: PageParams, opportunity_id: uuid.UUID
-) -> Page[QuoteOut]:
-    result = service.list_for_opportunity(db, scope, opportunity_id, page)
-    return Page(
-        items=service.present(db, scope, result.rows),
-        next_cursor=result.next_cursor,
-        total=result.total,
-    )
+    db: DbSession,
+    scope: CurrentScope,
+    page: PageParams,
+    export: ListExport,
+    opportunity_id: uuid.UUID,
+) -> Page[QuoteOut] | Response:
+    fetch = partial(service.list_for_opportunity, db, scope, opportunity_id)
+    present = partial(service.present, db, scope)
+    return export.rows(page, fetch, present, name="quotes", model=QuoteOut)
 
 
 @router.post(

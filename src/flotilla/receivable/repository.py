@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from flotilla.core.list_filters import ANY_DAY, DayRange, in_unit_subtree
 from flotilla.core.money import MoneyType
 from flotilla.core.pagination import PageRequest, RowPage, paginate
 from flotilla.core.scope import Scope, system_access
@@ -137,7 +138,10 @@ class ReceivableFilters:
     account_id: uuid.UUID | None = None
     contract_id: uuid.UUID | None = None
     subsidiary_id: uuid.UUID | None = None
-    overdue_only: bool = False
+    unit_id: uuid.UUID | None = None
+    owner_id: uuid.UUID | None = None
+    # True: past due at ``as_of``; False: not yet due (every row has money outstanding).
+    overdue: bool | None = None
 
 
 def _receivables(scope: Scope, permission: str) -> Select[PaymentInstallment]:
@@ -163,8 +167,14 @@ def list_receivables(
         stmt = stmt.where(PaymentInstallment.contract_id == filters.contract_id)
     if filters.subsidiary_id is not None:
         stmt = stmt.where(PaymentInstallment.subsidiary_id == filters.subsidiary_id)
-    if filters.overdue_only:
+    if filters.unit_id is not None:
+        stmt = stmt.where(in_unit_subtree(PaymentInstallment.unit_id, filters.unit_id))
+    if filters.owner_id is not None:
+        stmt = stmt.where(PaymentInstallment.owner_id == filters.owner_id)
+    if filters.overdue is True:
         stmt = stmt.where(PaymentInstallment.due_date < filters.as_of)
+    elif filters.overdue is False:
+        stmt = stmt.where(PaymentInstallment.due_date >= filters.as_of)
     return paginate(
         session,
         stmt,
@@ -318,8 +328,9 @@ class PaymentFilters:
     account_id: uuid.UUID | None = None
     contract_id: uuid.UUID | None = None
     status: str | None = None
-    received_from: date | None = None
-    received_to: date | None = None
+    received: DayRange = ANY_DAY
+    unit_id: uuid.UUID | None = None
+    owner_id: uuid.UUID | None = None
     q: str | None = None
 
 
@@ -333,10 +344,11 @@ def list_payments(
         stmt = stmt.where(Payment.contract_id == filters.contract_id)
     if filters.status is not None:
         stmt = stmt.where(Payment.status == filters.status)
-    if filters.received_from is not None:
-        stmt = stmt.where(Payment.received_on >= filters.received_from)
-    if filters.received_to is not None:
-        stmt = stmt.where(Payment.received_on <= filters.received_to)
+    stmt = stmt.where(*filters.received.on_dates(Payment.received_on))
+    if filters.unit_id is not None:
+        stmt = stmt.where(in_unit_subtree(Payment.unit_id, filters.unit_id))
+    if filters.owner_id is not None:
+        stmt = stmt.where(Payment.owner_id == filters.owner_id)
     if filters.q:
         pattern = f"%{filters.q.lower()}%"
         stmt = stmt.where(

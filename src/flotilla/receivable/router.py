@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from functools import partial
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from flotilla.core.errors import error_responses
-from flotilla.core.http import CurrentScope, DbSession, PageParams
+from flotilla.core.export_lists import ListExport, list_responses
+from flotilla.core.http import OWNER_FILTER, CurrentScope, DbSession, PageParams
+from flotilla.core.list_filters import DayRange
 from flotilla.core.pagination import Page
+from flotilla.core.placement import owner_filter
 from flotilla.receivable import service
 from flotilla.receivable.repository import HoldFilters, InvoiceFilters, PaymentFilters
 from flotilla.receivable.schemas import (
@@ -40,18 +44,19 @@ SEARCH_QUERY = Query(default=None, max_length=100)
 # --- invoices -----------------------------------------------------------------------------
 
 
-@router.get("/invoices", response_model=Page[InvoiceOut])
+@router.get("/invoices", response_model=Page[InvoiceOut], responses=list_responses())
 def list_invoices(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     contract_id: uuid.UUID | None = None,
     account_id: uuid.UUID | None = None,
     status: InvoiceStatus | None = None,
     issued_from: date | None = None,
     issued_to: date | None = None,
     q: str | None = SEARCH_QUERY,
-) -> Page[InvoiceOut]:
+) -> Page[InvoiceOut] | Response:
     filters = InvoiceFilters(
         contract_id=contract_id,
         account_id=account_id,
@@ -60,7 +65,8 @@ def list_invoices(
         issued_to=issued_to,
         q=q,
     )
-    return service.list_invoices(db, scope, page, filters)
+    fetch = partial(service.list_invoices, db, scope, filters=filters)
+    return export.page(page, fetch, name="invoices", model=InvoiceOut)
 
 
 @router.post(
@@ -91,27 +97,32 @@ def void_invoice(
 # --- payments -----------------------------------------------------------------------------
 
 
-@router.get("/payments", response_model=Page[PaymentOut])
+@router.get("/payments", response_model=Page[PaymentOut], responses=list_responses())
 def list_payments(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     account_id: uuid.UUID | None = None,
     contract_id: uuid.UUID | None = None,
     status: PaymentStatus | None = None,
     received_from: date | None = None,
     received_to: date | None = None,
+    unit_id: uuid.UUID | None = None,
+    owner_id: str | None = OWNER_FILTER,
     q: str | None = SEARCH_QUERY,
-) -> Page[PaymentOut]:
+) -> Page[PaymentOut] | Response:
     filters = PaymentFilters(
         account_id=account_id,
         contract_id=contract_id,
         status=status,
-        received_from=received_from,
-        received_to=received_to,
+        received=DayRange.checked("received", received_from, received_to),
+        unit_id=unit_id,
+        owner_id=owner_filter(scope, owner_id),
         q=q,
     )
-    return service.list_payments(db, scope, page, filters)
+    fetch = partial(service.list_payments, db, scope, filters=filters)
+    return export.page(page, fetch, name="payments", model=PaymentOut)
 
 
 @router.post(
@@ -159,27 +170,36 @@ def reverse_payment(
 # --- receivables and aging ----------------------------------------------------------------
 
 
-@router.get("/receivables", response_model=Page[ReceivableOut])
+@router.get("/receivables", response_model=Page[ReceivableOut], responses=list_responses())
 def list_receivables(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     account_id: uuid.UUID | None = None,
     contract_id: uuid.UUID | None = None,
     subsidiary_id: uuid.UUID | None = None,
-    overdue_only: bool = False,
+    unit_id: uuid.UUID | None = None,
+    owner_id: str | None = OWNER_FILTER,
+    overdue: bool | None = Query(
+        default=None, description="true: past due at `as_of`; false: not yet due"
+    ),
+    overdue_only: bool = Query(default=False, description="The same as `overdue=true`"),
     as_of: date | None = None,
-) -> Page[ReceivableOut]:
-    return service.list_receivables(
+) -> Page[ReceivableOut] | Response:
+    fetch = partial(
+        service.list_receivables,
         db,
         scope,
-        page,
         as_of=as_of,
         account_id=account_id,
         contract_id=contract_id,
         subsidiary_id=subsidiary_id,
-        overdue_only=overdue_only,
+        unit_id=unit_id,
+        owner_id=owner_filter(scope, owner_id),
+        overdue=True if overdue is None and overdue_only else overdue,
     )
+    return export.page(page, fetch, name="receivables", model=ReceivableOut)
 
 
 @router.get("/receivables/aging", response_model=AgingOut)
@@ -224,9 +244,12 @@ def account_receivables(
 # --- credit control -----------------------------------------------------------------------
 
 
-@router.get("/credit-rules", response_model=Page[CreditRuleOut])
-def list_credit_rules(db: DbSession, scope: CurrentScope, page: PageParams) -> Page[CreditRuleOut]:
-    return service.list_credit_rules(db, scope, page)
+@router.get("/credit-rules", response_model=Page[CreditRuleOut], responses=list_responses())
+def list_credit_rules(
+    db: DbSession, scope: CurrentScope, page: PageParams, export: ListExport
+) -> Page[CreditRuleOut] | Response:
+    fetch = partial(service.list_credit_rules, db, scope)
+    return export.page(page, fetch, name="credit-rules", model=CreditRuleOut)
 
 
 @router.get(
@@ -247,17 +270,19 @@ def put_credit_rule(
     return service.put_credit_rule(db, scope, subsidiary_id, body)
 
 
-@router.get("/credit-holds", response_model=Page[CreditHoldOut])
+@router.get("/credit-holds", response_model=Page[CreditHoldOut], responses=list_responses())
 def list_credit_holds(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     status: HoldStatus | None = None,
     subsidiary_id: uuid.UUID | None = None,
     account_id: uuid.UUID | None = None,
-) -> Page[CreditHoldOut]:
+) -> Page[CreditHoldOut] | Response:
     filters = HoldFilters(status=status, subsidiary_id=subsidiary_id, account_id=account_id)
-    return service.list_credit_holds(db, scope, page, filters)
+    fetch = partial(service.list_credit_holds, db, scope, filters=filters)
+    return export.page(page, fetch, name="credit-holds", model=CreditHoldOut)
 
 
 @router.get(

@@ -614,17 +614,22 @@ def list_receivables(
     account_id: uuid.UUID | None,
     contract_id: uuid.UUID | None,
     subsidiary_id: uuid.UUID | None,
-    overdue_only: bool,
+    unit_id: uuid.UUID | None = None,
+    owner_id: uuid.UUID | None = None,
+    overdue: bool | None = None,
 ) -> Page[ReceivableOut]:
     """Installments with money outstanding that the caller's ``payment.read`` reaches, with
-    their days overdue and aging bucket at ``as_of`` (default: today)."""
+    their days overdue and aging bucket at ``as_of`` (default: today). ``overdue``: only
+    those past due at ``as_of`` (true) or only those not yet due (false)."""
     day = as_of or _group_today(session)
     filters = ReceivableFilters(
         as_of=day,
         account_id=account_id,
         contract_id=contract_id,
         subsidiary_id=subsidiary_id,
-        overdue_only=overdue_only,
+        unit_id=unit_id,
+        owner_id=owner_id,
+        overdue=overdue,
     )
     result = repository.list_receivables(session, scope, READ, page, filters)
     rows = result.rows

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from fastapi import APIRouter, Query, Response
 
 from flotilla.core.errors import error_responses
+from flotilla.core.export_lists import ListExport, list_responses
 from flotilla.core.http import CurrentScope, DbSession, PageParams
 from flotilla.core.pagination import Page
 from flotilla.user import service
@@ -22,21 +24,19 @@ from flotilla.user.schemas import (
 router = APIRouter(prefix="/api/v1/users", tags=["users"], responses=error_responses(401, 422))
 
 
-@router.get("", response_model=Page[UserOut])
+@router.get("", response_model=Page[UserOut], responses=list_responses())
 def list_users(
     db: DbSession,
     scope: CurrentScope,
     page: PageParams,
+    export: ListExport,
     q: str | None = Query(default=None, max_length=100),
     unit_id: uuid.UUID | None = None,
     is_active: bool | None = None,
-) -> Page[UserOut]:
-    result = service.list_users(db, scope, page, q=q, unit_id=unit_id, is_active=is_active)
-    return Page(
-        items=service.present(db, scope, result.rows),
-        next_cursor=result.next_cursor,
-        total=result.total,
-    )
+) -> Page[UserOut] | Response:
+    fetch = partial(service.list_users, db, scope, q=q, unit_id=unit_id, is_active=is_active)
+    present = partial(service.present, db, scope)
+    return export.rows(page, fetch, present, name="users", model=UserOut)
 
 
 @router.post("", response_model=UserOut, status_code=201, responses=error_responses(403, 409))
