@@ -200,6 +200,34 @@ try {
   await matrix.page.locator('table tbody tr.ant-table-row').first().waitFor();
   await shot(matrix.page, 'authority-matrix');
   await matrix.context.close();
+
+  // Analytics as the group VP: the group dashboard (KPI cards, coverage, forecast, league
+  // table), a subsidiary's, the same on a phone, and the targets with the consistency warning.
+  const analytics = await newPage(browser, { width: 1440, height: 1700 });
+  await login(analytics.page, 'vp');
+  await analytics.page.goto(`${BASE}/analytics`);
+  await analytics.page.locator('[data-testid="league-table"]').waitFor();
+  await analytics.page.locator('[data-testid="coverage-gauge"] canvas').waitFor();
+  await shot(analytics.page, 'analytics-group');
+  const sh = (await apiFetch(analytics.page, '/api/v1/org-units?kind=subsidiary&limit=50')).body?.items?.find((u) => u.code === 'SH');
+  if (sh) {
+    await analytics.page.goto(`${BASE}/analytics?unit_id=${sh.id}`);
+    await analytics.page.locator(`[data-testid="breadcrumb-current"][data-unit-id="${sh.id}"]`).waitFor();
+    await analytics.page.locator('[data-testid="league-table"]').waitFor();
+    await shot(analytics.page, 'analytics-subsidiary');
+  }
+  await analytics.page.setViewportSize({ width: 1440, height: 900 });
+  await analytics.page.goto(`${BASE}/targets`);
+  await analytics.page.locator('[data-testid="consistency-warning"]').waitFor();
+  await analytics.page.locator('[data-testid="cascade-parent-row"]').waitFor();
+  await shot(analytics.page, 'targets');
+  await analytics.context.close();
+  const analyticsPhone = await newPage(browser, { width: 390, height: 844 });
+  await login(analyticsPhone.page, 'vp');
+  await analyticsPhone.page.goto(`${BASE}/analytics`);
+  await analyticsPhone.page.locator('[data-testid="kpi-card"]').first().waitFor();
+  await shot(analyticsPhone.page, 'analytics-phone');
+  await analyticsPhone.context.close();
 } finally {
   await browser.close();
 }

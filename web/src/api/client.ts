@@ -58,8 +58,15 @@ export function apiMiddleware(ctx: ApiContext): Middleware {
   };
 }
 
-export function createApiClient(options: { baseUrl?: string; fetch?: typeof fetch; context?: ApiContext } = {}): Client<paths> {
-  const client = createClient<paths>({
+/**
+ * The JSON client. Lists and analytics also answer `?format=xlsx` (a second media type in the
+ * schema); typing responses as JSON only keeps `data` typed — downloads go through
+ * `features/analytics/download.ts`, not this client.
+ */
+export type ApiClient = Client<paths, 'application/json'>;
+
+export function createApiClient(options: { baseUrl?: string; fetch?: typeof fetch; context?: ApiContext } = {}): ApiClient {
+  const client = createClient<paths, 'application/json'>({
     baseUrl: options.baseUrl ?? '',
     credentials: 'same-origin',
     ...(options.fetch ? { fetch: options.fetch } : {}),

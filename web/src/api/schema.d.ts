@@ -222,6 +222,142 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analytics/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Forecast */
+        get: operations["forecast_api_v1_analytics_forecast_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Funnel */
+        get: operations["funnel_api_v1_analytics_funnel_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/kpis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Kpis */
+        get: operations["kpis_api_v1_analytics_kpis_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/pipeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pipeline */
+        get: operations["pipeline_api_v1_analytics_pipeline_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/pipeline-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pipeline Changes */
+        get: operations["pipeline_changes_api_v1_analytics_pipeline_changes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/pipeline/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pipeline Rows */
+        get: operations["pipeline_rows_api_v1_analytics_pipeline_rows_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/receivables-aging": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Receivables Aging */
+        get: operations["receivables_aging_api_v1_analytics_receivables_aging_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/trends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Trends */
+        get: operations["trends_api_v1_analytics_trends_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approval-actions": {
         parameters: {
             query?: never;
@@ -1316,7 +1452,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Pool */
+        /**
+         * List Pool
+         * @description Pool accounts; the workbook (``format=xlsx``) lists the accounts without the quotas.
+         */
         get: operations["list_pool_api_v1_pool_get"];
         put?: never;
         post?: never;
@@ -1851,6 +1990,95 @@ export interface paths {
         patch: operations["update_role_api_v1_roles__role_id__patch"];
         trace?: never;
     };
+    "/api/v1/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Targets */
+        get: operations["list_targets_api_v1_targets_get"];
+        put?: never;
+        /** Create Target */
+        post: operations["create_target_api_v1_targets_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/cascade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cascade Target */
+        post: operations["cascade_target_api_v1_targets_cascade_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Target Consistency */
+        get: operations["target_consistency_api_v1_targets_consistency_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/fiscal-year": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Fiscal Year */
+        get: operations["get_fiscal_year_api_v1_targets_fiscal_year_get"];
+        /** Put Fiscal Year */
+        put: operations["put_fiscal_year_api_v1_targets_fiscal_year_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/{target_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Target */
+        get: operations["get_target_api_v1_targets__target_id__get"];
+        /** Update Target */
+        put: operations["update_target_api_v1_targets__target_id__put"];
+        post?: never;
+        /** Delete Target */
+        delete: operations["delete_target_api_v1_targets__target_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -2168,6 +2396,26 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** AchievementOut */
+        AchievementOut: {
+            /**
+             * Actual
+             * @description From the facts, in the target's currency
+             */
+            actual: string;
+            /** Missing Rates */
+            missing_rates: components["schemas"]["flotilla__target__schemas__MissingRateOut"][];
+            /**
+             * Rate Type
+             * @description `average` for money metrics, null for counts
+             */
+            rate_type: string | null;
+            /**
+             * Ratio
+             * @description actual ÷ value, 4 places; null when value is 0
+             */
+            ratio: string | null;
+        };
         /** ActionFieldOut */
         ActionFieldOut: {
             /** Choices */
@@ -2314,6 +2562,34 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** AgingBucketOut */
+        AgingBucketOut: {
+            /** Code */
+            code: string;
+            /** Max Days */
+            max_days: number | null;
+            /** Min Days */
+            min_days: number | null;
+        };
+        /** AgingByUnitReport */
+        AgingByUnitReport: {
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /** Buckets */
+            buckets: components["schemas"]["AgingBucketOut"][];
+            /** Currency */
+            currency: string;
+            /** Missing Rates */
+            missing_rates: components["schemas"]["flotilla__analytics__schemas__MissingRateOut"][];
+            /** Rate Type */
+            rate_type: string;
+            /** Rows */
+            rows: components["schemas"]["AgingUnitRow"][];
+            unit: components["schemas"]["flotilla__analytics__schemas__UnitRef"];
+        };
         /** AgingConverted */
         AgingConverted: {
             /** Currency */
@@ -2416,6 +2692,38 @@ export interface components {
             converted: components["schemas"]["AgingConverted"];
             /** Missing Rates */
             missing_rates: string[];
+        };
+        /** AgingUnitRow */
+        AgingUnitRow: {
+            /** D1 30 */
+            d1_30: string;
+            /** D31 90 */
+            d31_90: string;
+            /** D91 180 */
+            d91_180: string;
+            /** Drill */
+            drill: {
+                [key: string]: components["schemas"]["flotilla__analytics__schemas__Drill"];
+            };
+            /** Is Total */
+            is_total: boolean;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string | null;
+            /** Not Due */
+            not_due: string;
+            /** Over 180 */
+            over_180: string;
+            /** Overdue */
+            overdue: string;
+            /** Total */
+            total: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
         };
         /** AllocationIn */
         AllocationIn: {
@@ -2807,6 +3115,49 @@ export interface components {
             /** Type */
             type: string;
         };
+        /** BacktestOut */
+        BacktestOut: {
+            /** Mean Absolute Percentage Error */
+            mean_absolute_percentage_error: string | null;
+            /** Quarters */
+            quarters: components["schemas"]["BacktestQuarterOut"][];
+            /** Stage Weighted Mean Absolute Percentage Error */
+            stage_weighted_mean_absolute_percentage_error: string | null;
+        };
+        /** BacktestQuarterOut */
+        BacktestQuarterOut: {
+            /** Actual */
+            actual: string;
+            /**
+             * Count
+             * @description Deals in the pipeline reconstructed at the quarter's start
+             */
+            count: number;
+            /**
+             * End
+             * Format: date
+             * @description Exclusive
+             */
+            end: string;
+            /**
+             * Error
+             * @description |predicted − actual| ÷ actual, 4 places
+             */
+            error: string | null;
+            /** Predicted */
+            predicted: string;
+            /** Quarter */
+            quarter: string;
+            /** Stage Weighted Error */
+            stage_weighted_error: string | null;
+            /** Stage Weighted Predicted */
+            stage_weighted_predicted: string;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+        };
         /** BucketOut */
         BucketOut: {
             /**
@@ -2848,6 +3199,65 @@ export interface components {
             priority: number;
             /** Subsidiary Id */
             subsidiary_id: string | null;
+        };
+        /** CascadeIn */
+        CascadeIn: {
+            /**
+             * Method
+             * @default manual
+             * @enum {string}
+             */
+            method: "manual" | "equal" | "last_period";
+            /**
+             * Metric
+             * @enum {string}
+             */
+            metric: "contract_amount" | "payment_collected" | "new_customers" | "won_deals" | "activities";
+            /** Period */
+            period: string;
+            /** Splits */
+            splits: components["schemas"]["SplitIn"][];
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+        };
+        /** CategoryFigure */
+        CategoryFigure: {
+            /** Amount */
+            amount: string;
+            /** Count */
+            count: number;
+            drill: components["schemas"]["flotilla__pipeline__schemas__Drill"];
+            /**
+             * Forecast Category
+             * @enum {string}
+             */
+            forecast_category: "pipeline" | "best_case" | "commit" | "closed" | "omitted";
+            /**
+             * Weighted Amount
+             * @description Σ amount × the stage probability recorded in the snapshot ÷ 100
+             */
+            weighted_amount: string;
+        };
+        /** CategoryOut */
+        CategoryOut: {
+            /** Amount */
+            amount: string;
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "pipeline" | "best_case" | "commit" | "omitted" | "closed";
+            /** Count */
+            count: number;
+            drill: components["schemas"]["flotilla__forecast__schemas__Drill"];
+            /**
+             * Rate Type
+             * @enum {string}
+             */
+            rate_type: "period_end" | "average";
         };
         /** ChecklistItem */
         ChecklistItem: {
@@ -3009,6 +3419,55 @@ export interface components {
             resolution: "transfer" | "share" | "reject";
             /** Version */
             version: number;
+        };
+        /** ConsistencyIssueOut */
+        ConsistencyIssueOut: {
+            /**
+             * Children Sum
+             * @description Σ the targets of its child units and of persons placed directly in it
+             */
+            children_sum: string;
+            /** Children With Target */
+            children_with_target: number;
+            /**
+             * Children Without Target
+             * @description Active child units with no target of this metric and period
+             */
+            children_without_target: components["schemas"]["flotilla__target__schemas__UnitRef"][];
+            /** Currency */
+            currency: string | null;
+            /**
+             * Difference
+             * @description children_sum − value
+             */
+            difference: string;
+            /**
+             * Metric
+             * @enum {string}
+             */
+            metric: "contract_amount" | "payment_collected" | "new_customers" | "won_deals" | "activities";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "under" | "over";
+            /**
+             * Target Id
+             * Format: uuid
+             */
+            target_id: string;
+            unit: components["schemas"]["flotilla__target__schemas__UnitRef"];
+            /**
+             * Value
+             * @description The unit's own target
+             */
+            value: string;
+        };
+        /** ConsistencyOut */
+        ConsistencyOut: {
+            /** Issues */
+            issues: components["schemas"]["ConsistencyIssueOut"][];
+            period: components["schemas"]["flotilla__target__schemas__PeriodOut"];
         };
         /** ContactCreate */
         ContactCreate: {
@@ -3814,6 +4273,166 @@ export interface components {
             /** Message */
             message: string;
         };
+        /** Figure */
+        Figure: {
+            /** Amount */
+            amount: string;
+            /** Count */
+            count: number;
+            drill: components["schemas"]["flotilla__pipeline__schemas__Drill"];
+            /**
+             * Weighted Amount
+             * @description Σ amount × the stage probability recorded in the snapshot ÷ 100
+             */
+            weighted_amount: string;
+        };
+        /** FiscalYearIn */
+        FiscalYearIn: {
+            /**
+             * Start Month
+             * @description 1–12: the month the fiscal year starts in
+             */
+            start_month: number;
+        };
+        /** FiscalYearOut */
+        FiscalYearOut: {
+            /** Start Month */
+            start_month: number;
+        };
+        /** ForecastOut */
+        ForecastOut: {
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            backtest: components["schemas"]["BacktestOut"];
+            /** By Category */
+            by_category: components["schemas"]["CategoryOut"][];
+            /** Committed Plus Closed */
+            committed_plus_closed: string;
+            /** Currency */
+            currency: string;
+            /** Missing Rates */
+            missing_rates: components["schemas"]["flotilla__forecast__schemas__MissingRate"][];
+            /** Model */
+            model: components["schemas"]["ModelCellOut"][];
+            period: components["schemas"]["flotilla__forecast__schemas__PeriodOut"];
+            /** Rate Types */
+            rate_types: {
+                [key: string]: string;
+            };
+            /** Stage Weighted */
+            stage_weighted: string;
+            /** Stages */
+            stages: components["schemas"]["StageForecastOut"][];
+            /** Statistical */
+            statistical: string;
+            /** Target */
+            target: string | null;
+            unit: components["schemas"]["flotilla__forecast__schemas__UnitRef"];
+        };
+        /** FunnelOut */
+        FunnelOut: {
+            /**
+             * As Of
+             * Format: date-time
+             * @description When stalled deals were counted
+             */
+            as_of: string;
+            /**
+             * From Date
+             * Format: date
+             */
+            from_date: string;
+            /** Stages */
+            stages: components["schemas"]["FunnelStageOut"][];
+            /**
+             * To Date
+             * Format: date
+             * @description Inclusive
+             */
+            to_date: string;
+            totals: components["schemas"]["FunnelTotalsOut"];
+            unit: components["schemas"]["flotilla__forecast__schemas__UnitRef"];
+        };
+        /** FunnelStageOut */
+        FunnelStageOut: {
+            /**
+             * Advanced
+             * @description Of those, reached a later stage or won afterwards
+             */
+            advanced: number;
+            /**
+             * Average Days
+             * @description Mean whole days in the stage over transitions out of it in the range
+             */
+            average_days: string | null;
+            /**
+             * Conversion
+             * @description advanced ÷ entered, 4 places
+             */
+            conversion: string | null;
+            /** Drill */
+            drill: {
+                [key: string]: components["schemas"]["flotilla__forecast__schemas__Drill"];
+            };
+            /**
+             * Dropped
+             * @description Of those, lost now without having advanced
+             */
+            dropped: number;
+            /**
+             * Entered
+             * @description Deals that entered the stage in the range
+             */
+            entered: number;
+            /**
+             * In Progress
+             * @description entered − advanced − dropped: still open at or below
+             */
+            in_progress: number;
+            /** Max Days */
+            max_days: number | null;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string | null;
+            /** Probability */
+            probability: number;
+            /** Stage Code */
+            stage_code: string;
+            /**
+             * Stalled
+             * @description Open deals now beyond the stage's max_days
+             */
+            stalled: number;
+            /** Transitions Out */
+            transitions_out: number;
+        };
+        /** FunnelTotalsOut */
+        FunnelTotalsOut: {
+            /** Drill */
+            drill: {
+                [key: string]: components["schemas"]["flotilla__forecast__schemas__Drill"];
+            };
+            /**
+             * Entered
+             * @description Deals that entered any open stage in the range
+             */
+            entered: number;
+            /** Lost */
+            lost: number;
+            /** Stalled */
+            stalled: number;
+            /**
+             * Win Rate
+             * @description won ÷ (won + lost), 4 places
+             */
+            win_rate: string | null;
+            /** Won */
+            won: number;
+        };
         /** GrantCreate */
         GrantCreate: {
             /**
@@ -4021,6 +4640,89 @@ export interface components {
         InvoiceVoid: {
             /** Reason */
             reason: string;
+        };
+        /** KpiMetrics */
+        KpiMetrics: {
+            activities: components["schemas"]["MetricFigure"];
+            contract_amount: components["schemas"]["MetricFigure"];
+            new_customers: components["schemas"]["MetricFigure"];
+            payment_collected: components["schemas"]["MetricFigure"];
+            won_deals: components["schemas"]["MetricFigure"];
+        };
+        /** KpiReport */
+        KpiReport: {
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /** Currency */
+            currency: string;
+            /** Missing Rates */
+            missing_rates: components["schemas"]["flotilla__analytics__schemas__MissingRateOut"][];
+            period: components["schemas"]["flotilla__analytics__schemas__PeriodOut"];
+            /**
+             * Pipeline As Of Month
+             * @description YYYY-MM whose period_end rates convert pipeline
+             */
+            pipeline_as_of_month: string;
+            rate_types: components["schemas"]["RateTypes"];
+            /** Rows */
+            rows: components["schemas"]["KpiRow"][];
+            unit: components["schemas"]["flotilla__analytics__schemas__UnitRef"];
+        };
+        /** KpiRow */
+        KpiRow: {
+            /** Average Deal Size */
+            average_deal_size: string | null;
+            /** Coverage */
+            coverage: string | null;
+            /** Cycle Days */
+            cycle_days: string | null;
+            /** Drill */
+            drill: {
+                [key: string]: components["schemas"]["flotilla__analytics__schemas__Drill"];
+            };
+            /** Is Total */
+            is_total: boolean;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "unit" | "person";
+            /** Lost Count */
+            lost_count: number;
+            metrics: components["schemas"]["KpiMetrics"];
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string | null;
+            /** Open Pipeline */
+            open_pipeline: string;
+            /** Overdue Receivables */
+            overdue_receivables: string;
+            /** Rank */
+            rank: number | null;
+            /** Remaining Target */
+            remaining_target: string | null;
+            /** Stalled Deals */
+            stalled_deals: number;
+            /**
+             * Unit Id
+             * Format: uuid
+             * @description The row's unit (a person row: the unit they sit in)
+             */
+            unit_id: string;
+            /** User Id */
+            user_id: string | null;
+            /** Weighted Pipeline */
+            weighted_pipeline: string;
+            /** Win Rate */
+            win_rate: string | null;
+            /** Won Amount */
+            won_amount: string;
+            /** Won Count */
+            won_count: number;
         };
         /** LeadConversionOut */
         LeadConversionOut: {
@@ -4358,6 +5060,55 @@ export interface components {
              */
             user_id: string;
         };
+        /** MetricFigure */
+        MetricFigure: {
+            /** Actual */
+            actual: string | number;
+            /**
+             * Ratio
+             * @description actual ÷ target, 4 places
+             */
+            ratio: string | null;
+            /** Target */
+            target: string | number | null;
+        };
+        /** ModelCellOut */
+        ModelCellOut: {
+            /** Age Bucket */
+            age_bucket: string;
+            /**
+             * Applied Rate
+             * @description The rate the statistical forecast applies
+             */
+            applied_rate: string;
+            /**
+             * Basis
+             * @enum {string}
+             */
+            basis: "bucket" | "stage" | "probability";
+            /** Examples */
+            examples: number;
+            /** Stage Code */
+            stage_code: string;
+            /**
+             * Win Rate
+             * @description wins ÷ examples of this bucket
+             */
+            win_rate: string | null;
+            /** Wins */
+            wins: number;
+        };
+        /** Movement */
+        Movement: {
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "advanced" | "moved_back" | "slipped" | "pulled_in";
+            /** Count */
+            count: number;
+            drill: components["schemas"]["flotilla__pipeline__schemas__Drill"];
+        };
         /** OpportunityCreate */
         OpportunityCreate: {
             /**
@@ -4448,7 +5199,7 @@ export interface components {
             process_version_id: string;
             /** Source */
             source: string | null;
-            stage: components["schemas"]["StageRef"];
+            stage: components["schemas"]["flotilla__opportunity__schemas__StageRef"];
             /**
              * Stage Entered At
              * Format: date-time
@@ -4532,7 +5283,7 @@ export interface components {
             process_version_id: string;
             /** Source */
             source: string | null;
-            stage: components["schemas"]["StageRef"];
+            stage: components["schemas"]["flotilla__opportunity__schemas__StageRef"];
             /**
              * Stage Entered At
              * Format: date-time
@@ -4638,6 +5389,8 @@ export interface components {
             currency: string | null;
             /** Depth */
             depth: number;
+            /** Fiscal Year Start Month */
+            fiscal_year_start_month: number | null;
             /**
              * Id
              * Format: uuid
@@ -4680,6 +5433,11 @@ export interface components {
             code?: string | null;
             /** Currency */
             currency?: string | null;
+            /**
+             * Fiscal Year Start Month
+             * @description Group root only: the month (1–12) the fiscal year starts in; null is January
+             */
+            fiscal_year_start_month?: number | null;
             /** Is Active */
             is_active?: boolean | null;
             /** Manager Id */
@@ -4836,6 +5594,15 @@ export interface components {
         Page_PaymentOut_: {
             /** Items */
             items: components["schemas"]["PaymentOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+            /** Total */
+            total?: number | null;
+        };
+        /** Page[PipelineRowOut] */
+        Page_PipelineRowOut_: {
+            /** Items */
+            items: components["schemas"]["PipelineRowOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
             /** Total */
@@ -5204,6 +5971,136 @@ export interface components {
             name: string;
             /** Name En */
             name_en: string;
+        };
+        /** PersonRef */
+        PersonRef: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string | null;
+        };
+        /** PipelineChangesOut */
+        PipelineChangesOut: {
+            /** Currency */
+            currency: string;
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /** Missing Rates */
+            missing_rates: components["schemas"]["flotilla__pipeline__schemas__MissingRate"][];
+            /** Movements */
+            movements: components["schemas"]["Movement"][];
+            /**
+             * Rate Period
+             * @description YYYY-MM of `to`: one rate for both sides
+             */
+            rate_period: string;
+            /**
+             * Rate Type
+             * @default period_end
+             * @constant
+             */
+            rate_type: "period_end";
+            /** Rates */
+            rates: components["schemas"]["RateUsed"][];
+            /** Snapshot Available */
+            snapshot_available: boolean;
+            /** Steps */
+            steps: components["schemas"]["Step"][];
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+            unit: components["schemas"]["flotilla__pipeline__schemas__UnitRef"];
+        };
+        /** PipelineOut */
+        PipelineOut: {
+            /**
+             * As Of
+             * @description The latest valid_from among the versions counted: the last snapshot day on which one of these deals changed
+             */
+            as_of: string | null;
+            /** By Forecast Category */
+            by_forecast_category: components["schemas"]["CategoryFigure"][];
+            /** By Stage */
+            by_stage: components["schemas"]["StageFigure"][];
+            /** By Unit */
+            by_unit: components["schemas"]["UnitFigure"][];
+            /** Currency */
+            currency: string;
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Missing Rates */
+            missing_rates: components["schemas"]["flotilla__pipeline__schemas__MissingRate"][];
+            /**
+             * Rate Period
+             * @description YYYY-MM: the month whose period-end rates convert
+             */
+            rate_period: string;
+            /**
+             * Rate Type
+             * @default period_end
+             * @constant
+             */
+            rate_type: "period_end";
+            /** Rates */
+            rates: components["schemas"]["RateUsed"][];
+            /** Snapshot Available */
+            snapshot_available: boolean;
+            totals: components["schemas"]["Figure"];
+            unit: components["schemas"]["flotilla__pipeline__schemas__UnitRef"];
+        };
+        /**
+         * PipelineRowOut
+         * @description One deal's version behind a figure. ``name`` is null when the deal is no longer
+         *     visible to the caller (moved out of their reach since).
+         */
+        PipelineRowOut: {
+            /** Amount */
+            amount: string;
+            /** Currency */
+            currency: string;
+            /** Expected Close Date */
+            expected_close_date: string | null;
+            /** Forecast Category */
+            forecast_category: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string | null;
+            /**
+             * Opportunity Id
+             * Format: uuid
+             */
+            opportunity_id: string;
+            owner: components["schemas"]["PersonRef"] | null;
+            /** Probability */
+            probability: number;
+            stage: components["schemas"]["flotilla__pipeline__schemas__StageRef"];
+            /** Stage Position */
+            stage_position: number;
+            /** Status */
+            status: string;
+            unit: components["schemas"]["flotilla__pipeline__schemas__UnitRef"] | null;
+            /**
+             * Valid From
+             * Format: date
+             */
+            valid_from: string;
+            /** Valid To */
+            valid_to: string | null;
         };
         /** PolicyCreate */
         PolicyCreate: {
@@ -6141,6 +7038,19 @@ export interface components {
             /** Version */
             version?: number | null;
         };
+        /** RateTypes */
+        RateTypes: {
+            /**
+             * Balances
+             * @default period_end
+             */
+            balances: string;
+            /**
+             * Flows
+             * @default average
+             */
+            flows: string;
+        };
         /** RateUsed */
         RateUsed: {
             /** Currency */
@@ -6316,6 +7226,71 @@ export interface components {
             /** Version */
             version?: number | null;
         };
+        /** SplitIn */
+        SplitIn: {
+            /**
+             * Unit Id
+             * @description A direct child unit
+             */
+            unit_id?: string | null;
+            /**
+             * User Id
+             * @description A person holding a position directly in the unit
+             */
+            user_id?: string | null;
+            /**
+             * Value
+             * @description Manual splits only; computed for equal and last_period
+             */
+            value?: number | string | null;
+        };
+        /** StageFigure */
+        StageFigure: {
+            /** Amount */
+            amount: string;
+            /** Count */
+            count: number;
+            drill: components["schemas"]["flotilla__pipeline__schemas__Drill"];
+            /** Position */
+            position: number;
+            /** Stage Code */
+            stage_code: string;
+            /** Stage Name */
+            stage_name: string;
+            /** Stage Name En */
+            stage_name_en: string | null;
+            /**
+             * Weighted Amount
+             * @description Σ amount × the stage probability recorded in the snapshot ÷ 100
+             */
+            weighted_amount: string;
+        };
+        /** StageForecastOut */
+        StageForecastOut: {
+            /** Amount */
+            amount: string;
+            /** Count */
+            count: number;
+            drill: components["schemas"]["flotilla__forecast__schemas__Drill"];
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string | null;
+            /** Probability */
+            probability: number;
+            /** Stage Code */
+            stage_code: string;
+            /**
+             * Statistical
+             * @description Σ amount × the learned rate for stage and age
+             */
+            statistical: string;
+            /**
+             * Weighted
+             * @description Σ amount × the deal's stage probability ÷ 100
+             */
+            weighted: string;
+        };
         /** StageHistoryOut */
         StageHistoryOut: {
             /**
@@ -6329,7 +7304,7 @@ export interface components {
             changed_by_name: string | null;
             /** Days In Previous */
             days_in_previous: number | null;
-            from_stage: components["schemas"]["StageRef"] | null;
+            from_stage: components["schemas"]["flotilla__opportunity__schemas__StageRef"] | null;
             /**
              * Id
              * Format: uuid
@@ -6341,7 +7316,7 @@ export interface components {
             is_skip: boolean;
             /** Reason */
             reason: string | null;
-            to_stage: components["schemas"]["StageRef"];
+            to_stage: components["schemas"]["flotilla__opportunity__schemas__StageRef"];
         };
         /** StageIn */
         StageIn: {
@@ -6415,30 +7390,23 @@ export interface components {
             /** Requires Approval */
             requires_approval: boolean;
         };
-        /** StageRef */
-        StageRef: {
-            /** Code */
-            code: string;
+        /** Step */
+        Step: {
+            /** Amount */
+            amount: string;
             /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Kind
+             * Code
              * @enum {string}
              */
-            kind: "open" | "won" | "lost";
-            /** Max Days */
-            max_days: number | null;
-            /** Name */
-            name: string;
-            /** Name En */
-            name_en: string | null;
-            /** Position */
-            position: number;
-            /** Probability */
-            probability: number;
+            code: "opening" | "new" | "amount_increased" | "amount_decreased" | "won" | "lost" | "other_removed" | "closing";
+            /** Count */
+            count: number;
+            drill: components["schemas"]["flotilla__pipeline__schemas__Drill"];
+            /**
+             * Sign
+             * @enum {integer}
+             */
+            sign: -1 | 0 | 1;
         };
         /** StepOut */
         StepOut: {
@@ -6466,6 +7434,92 @@ export interface components {
             status: "waiting" | "pending" | "approved" | "rejected" | "cancelled";
             /** Tasks */
             tasks: components["schemas"]["TaskOut"][];
+        };
+        /** TargetCreate */
+        TargetCreate: {
+            /**
+             * Assignee User Id
+             * @description A person's target: they must hold a position in unit_id
+             */
+            assignee_user_id?: string | null;
+            /**
+             * Metric
+             * @enum {string}
+             */
+            metric: "contract_amount" | "payment_collected" | "new_customers" | "won_deals" | "activities";
+            /** Note */
+            note?: string | null;
+            /** Period */
+            period: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /** Value */
+            value: number | string;
+        };
+        /** TargetListOut */
+        TargetListOut: {
+            /**
+             * Currency
+             * @description The group currency money targets are set in
+             */
+            currency: string;
+            /** Items */
+            items: components["schemas"]["TargetOut"][];
+            /** Missing Rates */
+            missing_rates: components["schemas"]["flotilla__target__schemas__MissingRateOut"][];
+            period: components["schemas"]["flotilla__target__schemas__PeriodOut"];
+        };
+        /** TargetOut */
+        TargetOut: {
+            achievement: components["schemas"]["AchievementOut"];
+            assignee: components["schemas"]["UserRef"] | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Metric
+             * @enum {string}
+             */
+            metric: "contract_amount" | "payment_collected" | "new_customers" | "won_deals" | "activities";
+            /** Note */
+            note: string | null;
+            period: components["schemas"]["flotilla__target__schemas__PeriodOut"];
+            /**
+             * Rank
+             * @description Among the visible siblings of the same metric (unit targets under the same parent unit; person targets in the same unit), by ratio then actual; 1 is best
+             */
+            rank: number | null;
+            unit: components["schemas"]["flotilla__target__schemas__UnitRef"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Value */
+            value: string;
+            /** Version */
+            version: number;
+        };
+        /** TargetUpdate */
+        TargetUpdate: {
+            /** Note */
+            note?: string | null;
+            /** Value */
+            value?: number | string | null;
+            /** Version */
+            version: number;
         };
         /** TaskOut */
         TaskOut: {
@@ -6591,6 +7645,70 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** TrendPoint */
+        TrendPoint: {
+            drill: components["schemas"]["flotilla__analytics__schemas__Drill"];
+            /** Mom */
+            mom: string | null;
+            /**
+             * Month
+             * @description YYYY-MM
+             */
+            month: string;
+            /** Previous Month Value */
+            previous_month_value: string | number | null;
+            /** Previous Year Value */
+            previous_year_value: string | number | null;
+            /** Value */
+            value: string | number;
+            /** Yoy */
+            yoy: string | null;
+        };
+        /** TrendReport */
+        TrendReport: {
+            /** Currency */
+            currency: string | null;
+            /** From Month */
+            from_month: string;
+            /**
+             * Metric
+             * @enum {string}
+             */
+            metric: "contract_amount" | "payment_collected" | "new_customers" | "won_deals" | "activities" | "won_amount";
+            /** Missing Rates */
+            missing_rates: components["schemas"]["flotilla__analytics__schemas__MissingRateOut"][];
+            /** Points */
+            points: components["schemas"]["TrendPoint"][];
+            /** Rate Type */
+            rate_type: string | null;
+            /** To Month */
+            to_month: string;
+            unit: components["schemas"]["flotilla__analytics__schemas__UnitRef"];
+        };
+        /** UnitFigure */
+        UnitFigure: {
+            /** Amount */
+            amount: string;
+            /** Count */
+            count: number;
+            /** Direct */
+            direct: boolean;
+            drill: components["schemas"]["flotilla__pipeline__schemas__Drill"];
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Unit Name En */
+            unit_name_en: string | null;
+            /**
+             * Weighted Amount
+             * @description Σ amount × the stage probability recorded in the snapshot ÷ 100
+             */
+            weighted_amount: string;
+        };
         /** UserCreate */
         UserCreate: {
             /** Display Name */
@@ -6658,6 +7776,16 @@ export interface components {
             username: string;
             /** Version */
             version: number;
+        };
+        /** UserRef */
+        UserRef: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string | null;
         };
         /** UserUpdate */
         UserUpdate: {
@@ -6744,6 +7872,262 @@ export interface components {
             /** Comment */
             comment?: string | null;
         };
+        /**
+         * Drill
+         * @description The list behind a figure: the list endpoint (``/api/v1/<resource>``) and its query
+         *     parameters (dates inclusive, ``unit_id`` is the unit's whole subtree).
+         */
+        flotilla__analytics__schemas__Drill: {
+            /** Query */
+            query: {
+                [key: string]: string | boolean;
+            };
+            /**
+             * Resource
+             * @enum {string}
+             */
+            resource: "opportunities" | "contracts" | "payments" | "accounts" | "activities" | "receivables";
+        };
+        /** MissingRateOut */
+        flotilla__analytics__schemas__MissingRateOut: {
+            /** From Currency */
+            from_currency: string;
+            /**
+             * Period
+             * @description YYYY-MM
+             */
+            period: string;
+            /** Rate Type */
+            rate_type: string;
+            /** To Currency */
+            to_currency: string;
+        };
+        /** PeriodOut */
+        flotilla__analytics__schemas__PeriodOut: {
+            /**
+             * End
+             * Format: date
+             * @description Exclusive: the first day after the period
+             */
+            end: string;
+            /** Kind */
+            kind: string;
+            /** Label */
+            label: string;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+        };
+        /** UnitRef */
+        flotilla__analytics__schemas__UnitRef: {
+            /** Code */
+            code: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string | null;
+        };
+        /**
+         * Drill
+         * @description Where a figure's rows are listed: a list resource and its query parameters.
+         */
+        flotilla__forecast__schemas__Drill: {
+            /** Query */
+            query: {
+                [key: string]: string | boolean | number;
+            };
+            /**
+             * Resource
+             * @default opportunities
+             * @constant
+             */
+            resource: "opportunities";
+        };
+        /**
+         * MissingRate
+         * @description A conversion left out because the rate table has no rate (never converted at 1).
+         */
+        flotilla__forecast__schemas__MissingRate: {
+            /** From Currency */
+            from_currency: string;
+            /**
+             * Period
+             * @description The rate's month, YYYY-MM
+             */
+            period: string;
+            /** Rate Type */
+            rate_type: string;
+            /** To Currency */
+            to_currency: string;
+        };
+        /** PeriodOut */
+        flotilla__forecast__schemas__PeriodOut: {
+            /**
+             * End
+             * Format: date
+             * @description Exclusive: the first day after the period
+             */
+            end: string;
+            /** Kind */
+            kind: string;
+            /** Label */
+            label: string;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+        };
+        /** UnitRef */
+        flotilla__forecast__schemas__UnitRef: {
+            /** Code */
+            code: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string | null;
+        };
+        /** StageRef */
+        flotilla__opportunity__schemas__StageRef: {
+            /** Code */
+            code: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "open" | "won" | "lost";
+            /** Max Days */
+            max_days: number | null;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string | null;
+            /** Position */
+            position: number;
+            /** Probability */
+            probability: number;
+        };
+        /**
+         * Drill
+         * @description Where a figure comes from: the list endpoint and its query parameters.
+         */
+        flotilla__pipeline__schemas__Drill: {
+            /** Query */
+            query: {
+                [key: string]: unknown;
+            };
+            /**
+             * Resource
+             * @default pipeline-snapshot-rows
+             * @constant
+             */
+            resource: "pipeline-snapshot-rows";
+        };
+        /** MissingRate */
+        flotilla__pipeline__schemas__MissingRate: {
+            /** From Currency */
+            from_currency: string;
+            /**
+             * Period
+             * @description YYYY-MM
+             */
+            period: string;
+            /** Rate Type */
+            rate_type: string;
+            /** To Currency */
+            to_currency: string;
+        };
+        /** StageRef */
+        flotilla__pipeline__schemas__StageRef: {
+            /** Code */
+            code: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string | null;
+            /** Name En */
+            name_en: string | null;
+        };
+        /** UnitRef */
+        flotilla__pipeline__schemas__UnitRef: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string | null;
+        };
+        /** MissingRateOut */
+        flotilla__target__schemas__MissingRateOut: {
+            /** From Currency */
+            from_currency: string;
+            /** Period */
+            period: string;
+            /** Rate Type */
+            rate_type: string;
+            /** To Currency */
+            to_currency: string;
+        };
+        /** PeriodOut */
+        flotilla__target__schemas__PeriodOut: {
+            /**
+             * End
+             * Format: date
+             * @description Exclusive: the first day after the period
+             */
+            end: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "month" | "quarter" | "year";
+            /** Label */
+            label: string;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+        };
+        /** UnitRef */
+        flotilla__target__schemas__UnitRef: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -6765,10 +8149,16 @@ export interface operations {
                 status?: ("owned" | "pool") | null;
                 /** @description This unit and below */
                 unit_id?: string | null;
+                /** @description Created on or after (UTC day) */
+                created_from?: string | null;
+                /** @description Created on or before (UTC day) */
+                created_to?: string | null;
                 cursor?: string | null;
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -6776,13 +8166,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_AccountOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -7230,6 +8621,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path: {
@@ -7239,13 +8632,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ContactOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -7466,10 +8860,17 @@ export interface operations {
                 overdue?: boolean | null;
                 completed?: boolean | null;
                 q?: string | null;
+                unit_id?: string | null;
+                /** @description On or after (UTC day) */
+                occurred_from?: string | null;
+                /** @description On or before (UTC day) */
+                occurred_to?: string | null;
                 cursor?: string | null;
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -7477,13 +8878,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ActivityOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -7739,6 +9141,541 @@ export interface operations {
             };
         };
     };
+    forecast_api_v1_analytics_forecast_get: {
+        parameters: {
+            query?: {
+                unit_id?: string | null;
+                /** @description 2026, 2026-Q3, 2026-07 */
+                period?: string | null;
+                currency?: string | null;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON, or XLSX with format=xlsx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastOut"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    funnel_api_v1_analytics_funnel_get: {
+        parameters: {
+            query?: {
+                unit_id?: string | null;
+                from?: string | null;
+                /** @description Inclusive */
+                to?: string | null;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON, or XLSX with format=xlsx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunnelOut"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    kpis_api_v1_analytics_kpis_get: {
+        parameters: {
+            query?: {
+                /** @description Default: the caller's top visible unit (group root or subsidiary) */
+                unit_id?: string | null;
+                /** @description 2026, 2026-Q3 or 2026-07 (fiscal) */
+                period?: string | null;
+                /** @description Report currency (3 letters; default: the group currency) */
+                currency?: string | null;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KpiReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    pipeline_api_v1_analytics_pipeline_get: {
+        parameters: {
+            query?: {
+                /** @description Default: your top visible unit */
+                unit_id?: string | null;
+                /** @description Default: today */
+                date?: string | null;
+                /** @description Report currency (default: the group currency) */
+                currency?: string | null;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineOut"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    pipeline_changes_api_v1_analytics_pipeline_changes_get: {
+        parameters: {
+            query?: {
+                /** @description Default: your top visible unit */
+                unit_id?: string | null;
+                /** @description Default: 30 days before `to` */
+                from?: string | null;
+                /** @description Default: today */
+                to?: string | null;
+                /** @description Report currency (default: the group currency) */
+                currency?: string | null;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineChangesOut"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    pipeline_rows_api_v1_analytics_pipeline_rows_get: {
+        parameters: {
+            query?: {
+                /** @description Default: your top visible unit */
+                unit_id?: string | null;
+                /** @description Default: today */
+                date?: string | null;
+                stage_code?: string | null;
+                forecast_category?: ("pipeline" | "best_case" | "commit" | "closed" | "omitted") | null;
+                owner_id?: string | null;
+                /** @description false: only deals placed on the unit itself */
+                include_children?: boolean;
+                /** @description A waterfall step or movement between `from` and `date` */
+                change?: ("new" | "amount_changed" | "advanced" | "moved_back" | "slipped" | "pulled_in" | "won" | "lost" | "removed") | null;
+                from?: string | null;
+                cursor?: string | null;
+                limit?: number;
+                sort?: string | null;
+                include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PipelineRowOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    receivables_aging_api_v1_analytics_receivables_aging_get: {
+        parameters: {
+            query?: {
+                /** @description Default: the caller's top visible unit (group root or subsidiary) */
+                unit_id?: string | null;
+                /** @description Report currency (3 letters; default: the group currency) */
+                currency?: string | null;
+                as_of?: string | null;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgingByUnitReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    trends_api_v1_analytics_trends_get: {
+        parameters: {
+            query: {
+                metric: "contract_amount" | "payment_collected" | "new_customers" | "won_deals" | "activities" | "won_amount";
+                /** @description Default: the caller's top visible unit (group root or subsidiary) */
+                unit_id?: string | null;
+                /** @description YYYY-MM */
+                from?: string | null;
+                /** @description YYYY-MM */
+                to?: string | null;
+                /** @description Report currency (3 letters; default: the group currency) */
+                currency?: string | null;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrendReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     list_approval_actions_api_v1_approval_actions_get: {
         parameters: {
             query?: never;
@@ -7799,6 +9736,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -7806,13 +9745,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_DelegationOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -7983,6 +9923,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -7990,13 +9932,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_PolicyOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -8356,6 +10299,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -8363,13 +10308,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ApprovalOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -8667,6 +10613,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -8674,13 +10622,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_AuditEventOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -8979,6 +10928,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -8986,13 +10937,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ConflictOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -9145,6 +11097,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -9152,13 +11106,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ContactOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -9436,13 +11391,17 @@ export interface operations {
                 owner_id?: string | null;
                 subsidiary_id?: string | null;
                 unit_id?: string | null;
+                /** @description Signed on or after this day and in force */
                 signed_from?: string | null;
+                /** @description Signed on or before this day and in force */
                 signed_to?: string | null;
                 q?: string | null;
                 cursor?: string | null;
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -9450,13 +11409,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ContractOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -10201,6 +12161,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -10208,13 +12170,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_CreditHoldOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -10244,6 +12207,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -10251,13 +12216,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_CreditRuleOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -10412,6 +12378,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -10419,13 +12387,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_RateOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -10757,6 +12726,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -10764,13 +12735,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_InvoiceOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -10986,6 +12958,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -10993,13 +12967,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_LeadOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -11356,10 +13331,39 @@ export interface operations {
                 subsidiary_id?: string | null;
                 stalled?: boolean | null;
                 q?: string | null;
+                /** @description The stage with this code in any process version */
+                stage_code?: string | null;
+                /** @description Closed on or after (UTC day) */
+                closed_from?: string | null;
+                /** @description Closed on or before (UTC day) */
+                closed_to?: string | null;
+                expected_close_from?: string | null;
+                expected_close_to?: string | null;
+                /** @description Created on or after (UTC day) */
+                created_from?: string | null;
+                /** @description Created on or before (UTC day) */
+                created_to?: string | null;
+                forecast_category?: ("pipeline" | "best_case" | "commit" | "closed" | "omitted") | null;
+                /** @description Entered this stage (funnel drill-down) */
+                entered_stage_code?: string | null;
+                /** @description Entered on or after (UTC day) */
+                entered_from?: string | null;
+                /** @description Entered on or before (UTC day) */
+                entered_to?: string | null;
+                /** @description What became of deals that entered `entered_stage_code` */
+                funnel_outcome?: ("advanced" | "dropped" | "in_progress") | null;
+                /** @description Left this stage (funnel drill-down) */
+                exited_stage_code?: string | null;
+                /** @description Left on or after (UTC day) */
+                exited_from?: string | null;
+                /** @description Left on or before (UTC day) */
+                exited_to?: string | null;
                 cursor?: string | null;
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -11367,13 +13371,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_OpportunityOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -11855,6 +13860,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path: {
@@ -11864,13 +13871,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_QuoteOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -11975,6 +13983,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -11982,13 +13992,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_OrgUnitOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -12326,11 +14337,16 @@ export interface operations {
                 status?: ("recorded" | "reversed") | null;
                 received_from?: string | null;
                 received_to?: string | null;
+                unit_id?: string | null;
+                /** @description A user id, or `me` for the caller */
+                owner_id?: string | null;
                 q?: string | null;
                 cursor?: string | null;
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -12338,13 +14354,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_PaymentOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -12668,6 +14685,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -12675,13 +14694,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PoolPage"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -12712,6 +14732,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -12719,13 +14741,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_PoolRuleOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -13009,6 +15032,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -13016,13 +15041,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_PriceBookOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -13233,6 +15259,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path: {
@@ -13242,13 +15270,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_EntryOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -13429,6 +15458,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -13436,13 +15467,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_TemplateOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -14202,6 +16234,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -14209,13 +16243,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ProductOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -14452,6 +16487,8 @@ export interface operations {
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -14459,13 +16496,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_QuoteOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -15037,12 +17075,20 @@ export interface operations {
                 account_id?: string | null;
                 contract_id?: string | null;
                 subsidiary_id?: string | null;
+                unit_id?: string | null;
+                /** @description A user id, or `me` for the caller */
+                owner_id?: string | null;
+                /** @description true: past due at `as_of`; false: not yet due */
+                overdue?: boolean | null;
+                /** @description The same as `overdue=true` */
                 overdue_only?: boolean;
                 as_of?: string | null;
                 cursor?: string | null;
                 limit?: number;
                 sort?: string | null;
                 include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
             header?: never;
             path?: never;
@@ -15050,13 +17096,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ReceivableOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */
@@ -15357,17 +17404,279 @@ export interface operations {
             };
         };
     };
-    list_users_api_v1_users_get: {
+    list_targets_api_v1_targets_get: {
         parameters: {
-            query?: {
-                q?: string | null;
+            query: {
+                /** @description A fiscal period: `2026` (year), `2026-Q3` (quarter) or `2026-07` (month) */
+                period: string;
+                metric?: ("contract_amount" | "payment_collected" | "new_customers" | "won_deals" | "activities") | null;
                 unit_id?: string | null;
-                is_active?: boolean | null;
-                cursor?: string | null;
-                limit?: number;
-                sort?: string | null;
-                include_total?: boolean;
+                assignee_user_id?: string | null;
+                include_children?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
             };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON, or a workbook (`format=xlsx`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TargetListOut"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_target_api_v1_targets_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TargetCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TargetOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    cascade_target_api_v1_targets_cascade_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CascadeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TargetListOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    target_consistency_api_v1_targets_consistency_get: {
+        parameters: {
+            query: {
+                /** @description A fiscal period: `2026` (year), `2026-Q3` (quarter) or `2026-07` (month) */
+                period: string;
+                metric?: ("contract_amount" | "payment_collected" | "new_customers" | "won_deals" | "activities") | null;
+                unit_id?: string | null;
+                /** @description Also list parents whose children add up */
+                all?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON, or a workbook (`format=xlsx`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsistencyOut"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_fiscal_year_api_v1_targets_fiscal_year_get: {
+        parameters: {
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -15380,7 +17689,292 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["FiscalYearOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    put_fiscal_year_api_v1_targets_fiscal_year_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FiscalYearIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FiscalYearOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_target_api_v1_targets__target_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                target_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TargetOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    update_target_api_v1_targets__target_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                target_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TargetUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TargetOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_target_api_v1_targets__target_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                target_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_users_api_v1_users_get: {
+        parameters: {
+            query?: {
+                q?: string | null;
+                unit_id?: string | null;
+                is_active?: boolean | null;
+                cursor?: string | null;
+                limit?: number;
+                sort?: string | null;
+                include_total?: boolean;
+                /** @description `xlsx` downloads the same data as an Excel workbook (needs export.run; audited as an export) */
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page as JSON, or every matching row as a workbook (`format=xlsx`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["Page_UserOut_"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */

@@ -43,6 +43,10 @@ const ApprovalDetailPage = lazy(() => import('@/features/approval/ApprovalDetail
 const PoliciesPage = lazy(() => import('@/features/approval/PoliciesPage'));
 const PolicyEditorPage = lazy(() => import('@/features/approval/PolicyEditorPage'));
 const AuthorityMatrixPage = lazy(() => import('@/features/approval/AuthorityMatrixPage'));
+const AnalyticsDashboardPage = lazy(() => import('@/features/analytics/AnalyticsDashboardPage'));
+const PipelineRowsPage = lazy(() => import('@/features/analytics/PipelineRowsPage'));
+const TargetsPage = lazy(() => import('@/features/target/TargetsPage'));
+const ActivitiesPage = lazy(() => import('@/features/activity/ActivitiesPage'));
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
@@ -150,6 +154,10 @@ function ThemedApp() {
                 <Route path="/admin/approval-policies" element={<PoliciesPage />} />
                 <Route path="/admin/approval-policies/:id" element={<PolicyEditorPage />} />
                 <Route path="/admin/authority-matrix" element={<AuthorityMatrixPage />} />
+                <Route path="/analytics" element={<AnalyticsDashboardPage />} />
+                <Route path="/analytics/pipeline-rows" element={<PipelineRowsPage />} />
+                <Route path="/targets" element={<TargetsPage />} />
+                <Route path="/activities" element={<ActivitiesPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>
             </Routes>

@@ -4,14 +4,17 @@ import {
   AppstoreOutlined,
   ApartmentOutlined,
   AuditOutlined,
+  BarChartOutlined,
   CheckSquareOutlined,
   ControlOutlined,
   DesktopOutlined,
   DownOutlined,
   FileProtectOutlined,
   FileTextOutlined,
+  FlagOutlined,
   FundProjectionScreenOutlined,
   GlobalOutlined,
+  HistoryOutlined,
   LogoutOutlined,
   MenuFoldOutlined,
   MenuOutlined,
@@ -56,10 +59,13 @@ function navigation(me: Me, t: I18n['t']): { top: NavItem[]; admin: NavItem[] } 
   if (can('approval.admin')) admin.push({ path: '/admin/approval-policies', label: t('approval.menu.policies'), icon: <SafetyOutlined /> });
   if (can('approval.admin')) admin.push({ path: '/admin/authority-matrix', label: t('approval.menu.matrix'), icon: <TableOutlined /> });
   const top: NavItem[] = [{ path: '/workbench', label: t('menu.workbench'), icon: <DesktopOutlined /> }];
+  if (can('analytics.read')) top.push({ path: '/analytics', label: t('analytics.menu'), icon: <BarChartOutlined /> });
+  if (can('target.read')) top.push({ path: '/targets', label: t('target.menu'), icon: <FlagOutlined /> });
   if (can('lead.read')) top.push({ path: '/leads', label: t('menu.leads'), icon: <AimOutlined /> });
   if (can('account.read')) top.push({ path: '/accounts', label: t('menu.accounts'), icon: <ShopOutlined /> });
   if (can('account.read')) top.push({ path: '/pool', label: t('menu.pool'), icon: <GlobalOutlined /> });
   if (can('opportunity.read')) top.push({ path: '/opportunities', label: t('menu.opportunities'), icon: <FundProjectionScreenOutlined /> });
+  if (can('activity.read')) top.push({ path: '/activities', label: t('activityList.title'), icon: <HistoryOutlined /> });
   if (can('account.read')) top.push({ path: '/conflicts', label: t('menu.conflicts'), icon: <SwapOutlined /> });
   if (can('quote.read')) top.push({ path: '/quotes', label: t('ltc.menu.quotes'), icon: <FileTextOutlined /> });
   if (can('contract.read')) top.push({ path: '/contracts', label: t('ltc.menu.contracts'), icon: <FileProtectOutlined /> });

@@ -6,7 +6,7 @@
  *   const EChart = lazy(() => import('@/components/EChart'));
  *   <EChart option={{ xAxis: {...}, series: [...] }} height={320} />
  */
-import { BarChart, FunnelChart, LineChart, PieChart } from 'echarts/charts';
+import { BarChart, FunnelChart, GaugeChart, LineChart, PieChart } from 'echarts/charts';
 import {
   DatasetComponent,
   GridComponent,
@@ -25,6 +25,7 @@ echarts.use([
   LineChart,
   PieChart,
   FunnelChart,
+  GaugeChart,
   DatasetComponent,
   GridComponent,
   LegendComponent,

@@ -1,5 +1,8 @@
 import { approvalEn } from '../features/approval/messages';
+import { activityListEn } from '../features/activity/messages';
+import { analyticsEn } from '../features/analytics/messages';
 import { ltcEn } from '../features/ltc/messages';
+import { targetEn } from '../features/target/messages';
 import type { MessageKey } from './zh-CN';
 
 export const enUS: Record<MessageKey, string> = {
@@ -991,4 +994,7 @@ export const enUS: Record<MessageKey, string> = {
   'account.filters': 'Filters',
   ...approvalEn,
   ...ltcEn,
+  ...analyticsEn,
+  ...activityListEn,
+  ...targetEn,
 };

@@ -1,6 +1,9 @@
 /** Chinese UI text: the source of truth for message keys; en-US must provide every key. */
 import { approvalZh } from '../features/approval/messages';
+import { activityListZh } from '../features/activity/messages';
+import { analyticsZh } from '../features/analytics/messages';
 import { ltcZh } from '../features/ltc/messages';
+import { targetZh } from '../features/target/messages';
 
 export const zhCN = {
   'app.name': 'Flotilla',
@@ -991,6 +994,9 @@ export const zhCN = {
   'account.filters': '筛选',
   ...approvalZh,
   ...ltcZh,
+  ...analyticsZh,
+  ...activityListZh,
+  ...targetZh,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

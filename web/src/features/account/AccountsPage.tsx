@@ -7,12 +7,15 @@ import { useNavigate, useSearchParams } from 'react-router-dom';
 import type { Account, AccountQuery } from '@/api/types';
 import { CursorTable, type PageRequest } from '@/components/CursorTable';
 import { PageContainer } from '@/components/PageContainer';
+import { drillFilters } from '@/features/analytics/drill';
+import { DrillFilterBar } from '@/features/analytics/DrillFilterBar';
+import { ExportButton } from '@/features/analytics/ExportButton';
 import { useAccess, useMe } from '@/features/auth/hooks';
 import { ClaimLookupModal } from '@/features/conflict/ClaimLookupModal';
 import { useOrgUnits } from '@/features/org/hooks';
 import { useI18n } from '@/i18n';
 import { AccountCreateModal } from './AccountCreateModal';
-import { type AccountFilters, accountKeys, DEFAULT_ACCOUNT_SORT, fetchAccountsPage } from './hooks';
+import { type AccountFilters, accountKeys, accountQuery, DEFAULT_ACCOUNT_SORT, fetchAccountsPage } from './hooks';
 import { ACCOUNT_STATUSES, ProtectionTag, TIERS, TierTag, VALUE_CLASSES, ValueClassTag } from './labels';
 import { serverSorter } from './sorting';
 import { MoreFilters } from './MoreFilters';
@@ -60,13 +63,16 @@ export default function AccountsPage() {
 
   const subsidiaries = useMemo(() => units.filter((u) => u.kind === 'subsidiary'), [units]);
   const { q, tier, valueClass, subsidiaryId, ownerId, status, sort } = filters;
+  // Filters a dashboard figure opened the list with (unit, creation dates): read from the URL too.
+  const drill = drillFilters('accounts', params) as AccountQuery;
+  const drillKey = JSON.stringify(drill);
   const fetchPage = useCallback(
-    (req: PageRequest) => fetchAccountsPage({ q, tier, valueClass, subsidiaryId, ownerId, status, sort }, req),
-    [q, tier, valueClass, subsidiaryId, ownerId, status, sort],
+    (req: PageRequest) => fetchAccountsPage({ q, tier, valueClass, subsidiaryId, ownerId, status, sort }, req, JSON.parse(drillKey) as AccountQuery),
+    [q, tier, valueClass, subsidiaryId, ownerId, status, sort, drillKey],
   );
   const onSort = (next: string | null) => setFilter({ sort: next });
   const mine = Boolean(me && ownerId === me.user.id);
-  const filtered = Boolean(q || tier || valueClass || subsidiaryId || ownerId || status);
+  const filtered = Boolean(q || tier || valueClass || subsidiaryId || ownerId || status || drillKey !== '{}');
 
   const columns: ColumnsType<Account> = [
     {
@@ -147,7 +153,9 @@ export default function AccountsPage() {
       title={t('account.title')}
       subtitle={t('account.subtitle')}
       extra={
-        can('account.write') ? (
+        <>
+          <ExportButton path="/api/v1/accounts" query={{ ...accountQuery(filters), ...drill }} name="accounts" size="middle" testId="accounts-export" />
+          {can('account.write') ? (
           <>
             <Button icon={<FlagOutlined />} onClick={() => setClaiming(true)} data-testid="account-claim-lookup">
               {t('conflict.claimTitle')}
@@ -156,7 +164,8 @@ export default function AccountsPage() {
               {t('account.create')}
             </Button>
           </>
-        ) : null
+          ) : null}
+        </>
       }
     >
       <Card>
@@ -233,9 +242,10 @@ export default function AccountsPage() {
           ) : null}
           {filtered ? <Button onClick={() => setParams(sort ? { sort } : {}, { replace: true })}>{t('common.reset')}</Button> : null}
         </Flex>
+        <DrillFilterBar resource="accounts" />
         <CursorTable<Account>
           testId="accounts-table"
-          queryKey={accountKeys.list(filters)}
+          queryKey={[...accountKeys.list(filters), drill]}
           fetchPage={fetchPage}
           columns={columns}
           rowKey={(a) => a.id}

@@ -46,7 +46,21 @@ export const relatedKeys = {
 
 export const DEFAULT_ACCOUNT_SORT = 'name';
 
-export function fetchAccountsPage(f: Partial<AccountFilters>, req: PageRequest): Promise<CursorPage<Account>> {
+/** The list endpoint's filters (also what an export sends). */
+export function accountQuery(f: Partial<AccountFilters>): AccountQuery {
+  return {
+    ...(f.q ? { q: f.q } : {}),
+    ...(f.tier ? { tier: f.tier } : {}),
+    ...(f.valueClass ? { value_class: f.valueClass } : {}),
+    ...(f.subsidiaryId ? { subsidiary_id: f.subsidiaryId } : {}),
+    ...(f.ownerId ? { owner_id: f.ownerId } : {}),
+    ...(f.status ? { status: f.status } : {}),
+    ...(f.sort ? { sort: f.sort } : {}),
+  };
+}
+
+/** `extra`: further endpoint filters (the unit and creation dates a dashboard figure drills with). */
+export function fetchAccountsPage(f: Partial<AccountFilters>, req: PageRequest, extra: AccountQuery = {}): Promise<CursorPage<Account>> {
   return unwrap(
     api.GET('/api/v1/accounts', {
       params: {
@@ -54,13 +68,8 @@ export function fetchAccountsPage(f: Partial<AccountFilters>, req: PageRequest):
           limit: req.limit,
           ...(req.cursor ? { cursor: req.cursor } : {}),
           ...(req.includeTotal ? { include_total: true } : {}),
-          ...(f.q ? { q: f.q } : {}),
-          ...(f.tier ? { tier: f.tier } : {}),
-          ...(f.valueClass ? { value_class: f.valueClass } : {}),
-          ...(f.subsidiaryId ? { subsidiary_id: f.subsidiaryId } : {}),
-          ...(f.ownerId ? { owner_id: f.ownerId } : {}),
-          ...(f.status ? { status: f.status } : {}),
-          ...(f.sort ? { sort: f.sort } : {}),
+          ...accountQuery(f),
+          ...extra,
         },
       },
     }),

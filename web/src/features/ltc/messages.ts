@@ -329,11 +329,14 @@ export const ltcZh = {
   'ltc.payment.reverse': '冲销',
   'ltc.payment.reverseTitle': '冲销回款',
   'ltc.payment.reversed': '回款已冲销',
+  'ltc.payment.receivedFrom': '到账起',
+  'ltc.payment.receivedTo': '到账止',
 
   // receivables and aging
   'ltc.receivable.title': '应收',
   'ltc.receivable.subtitle': '应收账龄、逾期明细与客户信用管控',
   'ltc.receivable.list': '应收明细',
+  'ltc.receivable.payments': '回款明细',
   'ltc.receivable.open': '待回款明细',
   'ltc.receivable.overdueOnly': '只看逾期',
   'ltc.receivable.empty': '没有待回款',
@@ -772,10 +775,13 @@ export const ltcEn: Record<keyof typeof ltcZh, string> = {
   'ltc.payment.reverse': 'Reverse',
   'ltc.payment.reverseTitle': 'Reverse payment',
   'ltc.payment.reversed': 'Payment reversed',
+  'ltc.payment.receivedFrom': 'Received from',
+  'ltc.payment.receivedTo': 'Received to',
 
   'ltc.receivable.title': 'Receivables',
   'ltc.receivable.subtitle': 'Receivables aging, overdue installments and credit control',
   'ltc.receivable.list': 'Installments',
+  'ltc.receivable.payments': 'Payments',
   'ltc.receivable.open': 'Outstanding installments',
   'ltc.receivable.overdueOnly': 'Overdue only',
   'ltc.receivable.empty': 'Nothing outstanding',

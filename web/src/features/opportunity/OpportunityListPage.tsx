@@ -4,13 +4,16 @@ import type { ColumnsType } from 'antd/es/table';
 import dayjs from 'dayjs';
 import { useCallback, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
-import type { Opportunity } from '@/api/types';
+import type { Opportunity, OpportunityQuery } from '@/api/types';
 import { CursorTable, type PageRequest } from '@/components/CursorTable';
 import { PageContainer } from '@/components/PageContainer';
+import { drillFilters } from '@/features/analytics/drill';
+import { DrillFilterBar } from '@/features/analytics/DrillFilterBar';
+import { ExportButton } from '@/features/analytics/ExportButton';
 import { useAccess } from '@/features/auth/hooks';
 import { useI18n } from '@/i18n';
 import { CreateOpportunityModal } from './CreateOpportunityModal';
-import { fetchOpportunitiesPage, type OpportunityFilters, oppKeys, SORTS } from './hooks';
+import { fetchOpportunitiesPage, filterQuery, type OpportunityFilters, oppKeys, SORTS } from './hooks';
 import { FORECAST_COLORS, forecastLabel, STATUS_COLORS, stageName, statusLabel } from './labels';
 import { OpportunityFilterBar, useOpportunityFilters } from './OpportunityFilterBar';
 import { formatMoney } from './stages';
@@ -21,12 +24,17 @@ export default function OpportunityListPage() {
   const { t, td, locale } = useI18n();
   const { can } = useAccess();
   const navigate = useNavigate();
-  const { filters, setFilter } = useOpportunityFilters();
+  const { filters, params, setFilter } = useOpportunityFilters();
   const [creating, setCreating] = useState(false);
   const sort = filters.sort && (SORTS as readonly string[]).includes(filters.sort) ? filters.sort : '-updated_at';
   const listFilters = { ...filters, sort };
-  const key = JSON.stringify(listFilters);
-  const fetchPage = useCallback((req: PageRequest) => fetchOpportunitiesPage(JSON.parse(key) as OpportunityFilters, req), [key]);
+  // Filters a dashboard figure opened the list with (closing dates, stage…): read from the URL too.
+  const drill = drillFilters('opportunities', params) as OpportunityQuery;
+  const key = JSON.stringify([listFilters, drill]);
+  const fetchPage = useCallback((req: PageRequest) => {
+    const [f, d] = JSON.parse(key) as [OpportunityFilters, OpportunityQuery];
+    return fetchOpportunitiesPage(f, req, d);
+  }, [key]);
 
   const columns: ColumnsType<Opportunity> = [
     {
@@ -107,7 +115,7 @@ export default function OpportunityListPage() {
     },
   ];
 
-  const filtered = Boolean(filters.q || filters.ownerId || filters.unitId || filters.subsidiaryId || filters.stalled !== null || filters.status);
+  const filtered = Boolean(filters.q || filters.ownerId || filters.unitId || filters.subsidiaryId || filters.stalled !== null || filters.status || Object.keys(drill).length);
 
   return (
     <PageContainer
@@ -116,6 +124,7 @@ export default function OpportunityListPage() {
       extra={
         <>
           <ViewSwitch view="list" />
+          <ExportButton path="/api/v1/opportunities" query={{ ...filterQuery(listFilters), ...drill }} name="opportunities" size="middle" testId="opp-export" />
           {can('opportunity.write') ? (
             <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="opp-create">
               {t('opp.create')}
@@ -144,9 +153,10 @@ export default function OpportunityListPage() {
             data-testid="opp-sort"
           />
         </OpportunityFilterBar>
+        <DrillFilterBar resource="opportunities" />
         <CursorTable<Opportunity>
           testId="opp-table"
-          queryKey={oppKeys.list(listFilters)}
+          queryKey={[...oppKeys.list(listFilters), drill]}
           fetchPage={fetchPage}
           columns={columns}
           rowKey={(d) => d.id}

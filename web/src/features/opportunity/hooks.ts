@@ -33,7 +33,8 @@ export interface OpportunityFilters {
 
 export const SORTS = ['-updated_at', '-amount', 'amount', 'expected_close_date', '-expected_close_date', '-created_at'] as const;
 
-function filterQuery(filters: OpportunityFilters): OpportunityQuery {
+/** The list endpoint's query for the filters (also what an export sends). */
+export function filterQuery(filters: OpportunityFilters): OpportunityQuery {
   return {
     ...(filters.q ? { q: filters.q } : {}),
     ...(filters.ownerId ? { owner_id: filters.ownerId } : {}),

@@ -7,6 +7,8 @@ import { Link, useNavigate } from 'react-router-dom';
 import { CursorTable, type PageRequest } from '@/components/CursorTable';
 import { PageContainer } from '@/components/PageContainer';
 import { serverSorter } from '@/features/account/sorting';
+import { DrillFilterBar } from '@/features/analytics/DrillFilterBar';
+import { ExportButton } from '@/features/analytics/ExportButton';
 import { UserSelect } from '@/features/account/UserSelect';
 import { useAccess, useMe } from '@/features/auth/hooks';
 import { useI18n } from '@/i18n';
@@ -15,7 +17,7 @@ import { formatDate } from '../format';
 import { CONTRACT_STATUSES, contractFrozen } from '../status';
 import type { Contract, ContractQuery } from '../types';
 import { oneOf, useUrlFilters } from '../urlFilters';
-import { type ContractFilters, contractKeys, DEFAULT_CONTRACT_SORT, fetchContractsPage } from './hooks';
+import { type ContractFilters, contractKeys, contractQuery, DEFAULT_CONTRACT_SORT, fetchContractsPage } from './hooks';
 
 /** 合同: contracts in the caller's scope; filters (status, owner, signing dates) live in the URL. */
 export default function ContractsPage() {
@@ -33,18 +35,19 @@ export default function ContractsPage() {
     opportunityId: get('opportunity_id'),
     signedFrom: get('signed_from'),
     signedTo: get('signed_to'),
+    unitId: get('unit_id'),
     sort: get('sort'),
   };
   const [draft, setDraft] = useState(filters.q);
   useEffect(() => setDraft(filters.q), [filters.q]);
-  const { q, status, ownerId, accountId, opportunityId, signedFrom, signedTo, sort } = filters;
+  const { q, status, ownerId, accountId, opportunityId, signedFrom, signedTo, unitId, sort } = filters;
   const fetchPage = useCallback(
-    (req: PageRequest) => fetchContractsPage({ q, status, ownerId, accountId, opportunityId, signedFrom, signedTo, sort }, req),
-    [q, status, ownerId, accountId, opportunityId, signedFrom, signedTo, sort],
+    (req: PageRequest) => fetchContractsPage({ q, status, ownerId, accountId, opportunityId, signedFrom, signedTo, unitId, sort }, req),
+    [q, status, ownerId, accountId, opportunityId, signedFrom, signedTo, unitId, sort],
   );
   const onSort = (next: string | null) => set({ sort: next });
   const mine = Boolean(me && ownerId === me.user.id);
-  const filtered = Boolean(q || status || ownerId || accountId || opportunityId || signedFrom || signedTo);
+  const filtered = Boolean(q || status || ownerId || accountId || opportunityId || signedFrom || signedTo || unitId);
 
   const columns: ColumnsType<Contract> = [
     {
@@ -95,7 +98,11 @@ export default function ContractsPage() {
   ];
 
   return (
-    <PageContainer title={t('ltc.contract.title')} subtitle={t('ltc.contract.subtitle')}>
+    <PageContainer
+      title={t('ltc.contract.title')}
+      subtitle={t('ltc.contract.subtitle')}
+      extra={<ExportButton path="/api/v1/contracts" query={contractQuery(filters)} name="contracts" size="middle" testId="contracts-export" />}
+    >
       <Card>
         <Flex className="filter-bar" gap={12} wrap="wrap" align="center" style={{ marginBottom: 16 }}>
           <Input.Search
@@ -138,6 +145,7 @@ export default function ContractsPage() {
           ) : null}
           {filtered ? <Button onClick={() => clear(['sort'])}>{t('common.reset')}</Button> : null}
         </Flex>
+        <DrillFilterBar resource="contracts" />
         <CursorTable<Contract>
           testId="contracts-table"
           queryKey={contractKeys.list(filters)}

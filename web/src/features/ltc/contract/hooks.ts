@@ -25,6 +25,8 @@ export interface ContractFilters {
   opportunityId: string | null;
   signedFrom: string | null;
   signedTo: string | null;
+  /** A unit's whole subtree (drill-down from the dashboard). */
+  unitId?: string | null;
   sort: string | null;
 }
 
@@ -44,6 +46,21 @@ export const moneyKeys = {
 
 export const DEFAULT_CONTRACT_SORT = '-created_at';
 
+/** The list endpoint's filters (also what an export sends). */
+export function contractQuery(f: Partial<ContractFilters>): ContractQuery {
+  return {
+    ...(f.q ? { q: f.q } : {}),
+    ...(f.status ? { status: f.status } : {}),
+    ...(f.ownerId ? { owner_id: f.ownerId } : {}),
+    ...(f.accountId ? { account_id: f.accountId } : {}),
+    ...(f.opportunityId ? { opportunity_id: f.opportunityId } : {}),
+    ...(f.unitId ? { unit_id: f.unitId } : {}),
+    ...(f.signedFrom ? { signed_from: f.signedFrom } : {}),
+    ...(f.signedTo ? { signed_to: f.signedTo } : {}),
+    ...(f.sort ? { sort: f.sort } : {}),
+  };
+}
+
 export function fetchContractsPage(f: Partial<ContractFilters>, req: PageRequest): Promise<CursorPage<Contract>> {
   return unwrap(
     api.GET('/api/v1/contracts', {
@@ -52,14 +69,7 @@ export function fetchContractsPage(f: Partial<ContractFilters>, req: PageRequest
           limit: req.limit,
           ...(req.cursor ? { cursor: req.cursor } : {}),
           ...(req.includeTotal ? { include_total: true } : {}),
-          ...(f.q ? { q: f.q } : {}),
-          ...(f.status ? { status: f.status } : {}),
-          ...(f.ownerId ? { owner_id: f.ownerId } : {}),
-          ...(f.accountId ? { account_id: f.accountId } : {}),
-          ...(f.opportunityId ? { opportunity_id: f.opportunityId } : {}),
-          ...(f.signedFrom ? { signed_from: f.signedFrom } : {}),
-          ...(f.signedTo ? { signed_to: f.signedTo } : {}),
-          ...(f.sort ? { sort: f.sort } : {}),
+          ...contractQuery(f),
         },
       },
     }),

@@ -3,6 +3,7 @@ import dayjs from 'dayjs';
 import { useMemo } from 'react';
 import { PageContainer } from '@/components/PageContainer';
 import { QueryError } from '@/components/QueryError';
+import { DrillFilterBar } from '@/features/analytics/DrillFilterBar';
 import { useI18n } from '@/i18n';
 import { CURRENCIES } from '@/features/opportunity/labels';
 import { formatDate } from '../format';
@@ -10,9 +11,10 @@ import { oneOf, useUrlFilters } from '../urlFilters';
 import { AgingChart, AgingTable } from './AgingTable';
 import { CreditHoldsPanel, CreditRulesPanel } from './CreditPanels';
 import { type AgingParams, useAging } from './hooks';
+import { PaymentsList } from './PaymentsList';
 import { ReceivablesList } from './ReceivablesList';
 
-const TABS = ['aging', 'list', 'holds', 'rules'] as const;
+const TABS = ['aging', 'list', 'payments', 'holds', 'rules'] as const;
 const GROUPS = ['account', 'subsidiary', 'unit'] as const;
 
 /**
@@ -36,6 +38,15 @@ export default function ReceivablesPage() {
     contractId: get('contract_id'),
     overdueOnly: get('overdue_only') !== '0',
     asOf: params.asOf,
+    unitId: get('unit_id'),
+    overdue: get('overdue') === 'true' ? true : get('overdue') === 'false' ? false : null,
+    ownerId: get('owner_id'),
+  };
+  const paymentFilters = {
+    unitId: get('unit_id'),
+    status: oneOf(['recorded', 'reversed'] as const, get('status')),
+    receivedFrom: get('received_from'),
+    receivedTo: get('received_to'),
   };
   const scopeLabel = get('label');
   const holdStatus = oneOf(['active', 'released'] as const, get('hold_status') ?? 'active');
@@ -111,19 +122,27 @@ export default function ReceivablesPage() {
               key: 'list',
               label: t('ltc.receivable.list'),
               children: (
-                <ReceivablesList
-                  filters={listFilters}
-                  scopeLabel={listFilters.accountId || listFilters.subsidiaryId ? scopeLabel : null}
-                  onChange={(c) =>
-                    set({
-                      ...('overdueOnly' in c ? { overdue_only: c.overdueOnly ? null : '0' } : {}),
-                      ...('accountId' in c ? { account_id: c.accountId ?? null, label: null } : {}),
-                      ...('subsidiaryId' in c ? { subsidiary_id: c.subsidiaryId ?? null } : {}),
-                      ...('contractId' in c ? { contract_id: c.contractId ?? null } : {}),
-                    })
-                  }
-                />
+                <>
+                  <DrillFilterBar resource="receivables" />
+                  <ReceivablesList
+                    filters={listFilters}
+                    scopeLabel={listFilters.accountId || listFilters.subsidiaryId ? scopeLabel : null}
+                    onChange={(c) =>
+                      set({
+                        ...('overdueOnly' in c ? { overdue_only: c.overdueOnly ? null : '0' } : {}),
+                        ...('accountId' in c ? { account_id: c.accountId ?? null, label: null } : {}),
+                        ...('subsidiaryId' in c ? { subsidiary_id: c.subsidiaryId ?? null } : {}),
+                        ...('contractId' in c ? { contract_id: c.contractId ?? null } : {}),
+                      })
+                    }
+                  />
+                </>
               ),
+            },
+            {
+              key: 'payments',
+              label: t('ltc.receivable.payments'),
+              children: <PaymentsList filters={paymentFilters} onChange={set} />,
             },
             {
               key: 'holds',

@@ -63,6 +63,12 @@ export interface ReceivableFilters {
   contractId: string | null;
   overdueOnly: boolean;
   asOf: string | null;
+  /** A unit's whole subtree (drill-down from the dashboard). */
+  unitId?: string | null;
+  /** Past due (true) or not yet due (false), as a dashboard figure counted them. */
+  overdue?: boolean | null;
+  /** A person's installments (a league-table row's drill-down). */
+  ownerId?: string | null;
 }
 
 export function fetchReceivablesPage(f: ReceivableFilters, req: PageRequest): Promise<CursorPage<Receivable>> {
@@ -78,6 +84,9 @@ export function fetchReceivablesPage(f: ReceivableFilters, req: PageRequest): Pr
           ...(f.contractId ? { contract_id: f.contractId } : {}),
           ...(f.overdueOnly ? { overdue_only: true } : {}),
           ...(f.asOf ? { as_of: f.asOf } : {}),
+          ...(f.unitId ? { unit_id: f.unitId } : {}),
+          ...(typeof f.overdue === 'boolean' ? { overdue: f.overdue } : {}),
+          ...(f.ownerId ? { owner_id: f.ownerId } : {}),
         },
       },
     }),
