@@ -90,7 +90,8 @@ def test_group_league_table_of_the_vp(client: TestClient, data: Dataset) -> None
         ("unit", str(w.group.id), True, None),
         ("unit", str(w.sub_a.id), False, 1),
         ("unit", str(w.sub_b.id), False, 2),
-        ("person", str(w.group.id), False, 1),
+        # The VP has neither a target nor a signed contract: listed, unranked.
+        ("person", str(w.group.id), False, None),
     ]
 
     group = row_of(body, w.group.id)

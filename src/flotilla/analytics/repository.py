@@ -446,23 +446,6 @@ def unit_paths(session: Session, unit_ids: Sequence[uuid.UUID]) -> dict[uuid.UUI
     return {row[0]: row[1] for row in session.execute(system_access(stmt))}
 
 
-def top_visible_unit(session: Session, scope: Scope) -> OrgUnit | None:
-    """The highest active unit ``analytics.read`` shows the caller (group root for group
-    scope, the subsidiary for a subsidiary grant)."""
-    stmt = (
-        select(OrgUnit)
-        .where(OrgUnit.is_active.is_(True))
-        .order_by(OrgUnit.depth, OrgUnit.code)
-        .limit(1)
-    )
-    return session.execute(scope.restrict(stmt, OrgUnit, ANALYTICS_READ)).scalar_one_or_none()
-
-
-def visible_unit(session: Session, scope: Scope, unit_id: uuid.UUID) -> OrgUnit | None:
-    stmt = select(OrgUnit).where(OrgUnit.id == unit_id)
-    return session.execute(scope.restrict(stmt, OrgUnit, ANALYTICS_READ)).scalar_one_or_none()
-
-
 def child_units(session: Session, scope: Scope, parent_id: uuid.UUID) -> list[OrgUnit]:
     """Active children of a unit that ``analytics.read`` reaches, by code."""
     stmt = (

@@ -52,8 +52,9 @@ from flotilla.analytics.schemas import (
     TrendReport,
     UnitRef,
 )
-from flotilla.core import clock, lookup
-from flotilla.core.errors import Invalid, NotFound, field_error
+from flotilla.analytics.units import group_today, report_unit
+from flotilla.core import clock
+from flotilla.core.errors import Invalid, field_error
 from flotilla.core.export import Column, Sheet
 from flotilla.core.period import (
     DEFAULT_FISCAL_START_MONTH,
@@ -65,7 +66,7 @@ from flotilla.core.period import (
 from flotilla.core.scope import Scope
 from flotilla.models.analytics import MONEY_METRICS, TARGET_METRICS, Target
 from flotilla.models.org import OrgUnit
-from flotilla.receivable import aging, credit
+from flotilla.receivable import aging
 from flotilla.receivable import repository as receivable_repository
 
 READ = "analytics.read"
@@ -108,7 +109,7 @@ def _setting(session: Session) -> Setting:
         or DEFAULT_FISCAL_START_MONTH,
         group_currency=(root.currency if root else None) or "CNY",
         # "Today" is the group's calendar day, as for the receivables list a figure drills into.
-        today=credit.local_today(root, clock.now()),
+        today=group_today(session),
     )
 
 
@@ -121,23 +122,6 @@ def _currency(value: str | None, default: str) -> str:
     if not CURRENCY_PATTERN.match(code):
         raise Invalid(fields=[field_error("currency", "invalid_currency")])
     return code
-
-
-def _unit(session: Session, scope: Scope, unit_id: uuid.UUID | None) -> OrgUnit:
-    """The unit a report is about: the one asked for when ``analytics.read`` reaches it,
-    else the caller's top visible unit; anything else does not exist (404)."""
-    scope.require(READ)
-    if unit_id is None:
-        top = repository.top_visible_unit(session, scope)
-        if top is None:
-            raise NotFound()
-        unit_id = top.id
-    if not scope.reaches_unit(session, READ, unit_id):
-        raise NotFound()
-    found = lookup.unit_by_id(session, unit_id)
-    if found is None:
-        raise NotFound()
-    return found
 
 
 def _period(text: str | None, setting: Setting) -> Period:
@@ -251,7 +235,8 @@ def _holding(rows: Sequence[_Row], path: str, owner_id: uuid.UUID | None) -> lis
 
 def _rank(rows: Sequence[_Row]) -> list[_Row]:
     """Best first: contract-amount ratio (no ratio last), then contract amount; equal keys
-    share a rank (1, 1, 3)."""
+    share a rank (1, 1, 3). A row with neither a target nor any signed amount has nothing
+    to rank on: it is listed last, unranked (``rank`` null)."""
 
     def key(row: _Row) -> tuple[int, Decimal, Decimal]:
         ratio = row.ratio("contract_amount")
@@ -264,6 +249,9 @@ def _rank(rows: Sequence[_Row]) -> list[_Row]:
     ordered = sorted(rows, key=lambda r: (key(r), r.name))
     previous: tuple[int, Decimal, Decimal] | None = None
     for position, row in enumerate(ordered, start=1):
+        if row.ratio("contract_amount") is None and not row.actual["contract_amount"]:
+            row.rank = None
+            continue
         current = key(row)
         if current != previous:
             row.rank = position
@@ -323,7 +311,7 @@ def kpis(
     setting = _setting(session)
     span = _period(period, setting)
     target_currency = _currency(currency, setting.group_currency)
-    unit = _unit(session, scope, unit_id)
+    unit = report_unit(session, scope, unit_id)
 
     rows: list[_Row] = [
         _Row(
@@ -600,7 +588,7 @@ def trends(
             fields=[field_error("from", "analytics_month_range_too_long", max=MAX_TREND_MONTHS)]
         )
     target_currency = _currency(currency, setting.group_currency)
-    unit = _unit(session, scope, unit_id)
+    unit = report_unit(session, scope, unit_id)
 
     bucket = Bucket(("unit", unit.id), unit.path)
     start, end = add_months(first, -12), add_months(last, 1)
@@ -666,7 +654,7 @@ def receivables_aging(
     setting = _setting(session)
     day = as_of or setting.today
     target_currency = _currency(currency, setting.group_currency)
-    unit = _unit(session, scope, unit_id)
+    unit = report_unit(session, scope, unit_id)
     units = [unit, *repository.child_units(session, scope, unit.id)]
     raw = repository.aging_rows(session, scope, day, paths=[unit.path])
     converter = Converter(

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from flotilla.core.scope import Scope, system_access
+from flotilla.core.scope import Scope
 from flotilla.forecast.learning import AGE_BUCKETS, StageTally, bucket_index
 from flotilla.models.analytics import Target
 from flotilla.models.org import OrgUnit
@@ -44,31 +44,6 @@ TARGET_READ = "target.read"
 
 
 # --- units ---------------------------------------------------------------------------------
-
-
-def unit_by_id(session: Session, unit_id: uuid.UUID) -> OrgUnit | None:
-    """A unit the caller was already found to reach (``Scope.reaches_unit``)."""
-    return session.execute(
-        system_access(select(OrgUnit).where(OrgUnit.id == unit_id))
-    ).scalar_one_or_none()
-
-
-def top_reached_unit(session: Session, scope: Scope, permission: str) -> OrgUnit | None:
-    """The shallowest active unit ``permission`` reaches: the group root for group-wide
-    callers, a director's subsidiary, a manager's department.
-
-    Reads exactly the units ``Scope.reaches_unit`` accepts (path prefixes and single units;
-    the "own" rule opens records, not units), so the default is always a unit the caller
-    could also have asked for."""
-    reach = scope.reach(permission)
-    if not (reach.everything or reach.path_prefixes or reach.unit_ids):
-        return None
-    stmt = select(OrgUnit).where(OrgUnit.is_active.is_(True))
-    if not reach.everything:
-        stmt = stmt.where(OrgUnit.id.in_(scope.visible_unit_ids(permission)))
-    stmt = stmt.order_by(OrgUnit.depth, OrgUnit.path).limit(1)
-    # The condition above is the scope kernel's own unit reach for this permission.
-    return session.execute(system_access(stmt)).scalar_one_or_none()
 
 
 def _in_unit(unit: OrgUnit) -> ColumnElement[bool]:

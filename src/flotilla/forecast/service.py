@@ -24,8 +24,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from flotilla.analytics.units import group_today, report_unit
 from flotilla.core import clock
-from flotilla.core.errors import Invalid, NotFound, field_error
+from flotilla.core.errors import Invalid, field_error
 from flotilla.core.export import Column, Sheet
 from flotilla.core.fx import RATE_TYPES, RateTable
 from flotilla.core.money import quantize
@@ -57,8 +58,6 @@ from flotilla.forecast.schemas import (
     UnitRef,
 )
 from flotilla.models.org import OrgUnit
-from flotilla.receivable.credit import local_today
-from flotilla.receivable.repository import group_root
 
 ANALYTICS = "analytics.read"
 MAX_RANGE_YEARS = 3
@@ -75,28 +74,8 @@ def _utc_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _unit(session: Session, scope: Scope, unit_id: uuid.UUID | None) -> OrgUnit:
-    """The unit asked for, if ``analytics.read`` reaches it, else 404; by default the
-    shallowest unit it reaches (the group root for the VP, a director's subsidiary)."""
-    if unit_id is None:
-        unit = repository.top_reached_unit(session, scope, ANALYTICS)
-    elif scope.reaches_unit(session, ANALYTICS, unit_id):
-        unit = repository.unit_by_id(session, unit_id)
-    else:
-        unit = None
-    if unit is None:
-        raise NotFound()
-    return unit
-
-
 def _unit_ref(unit: OrgUnit) -> UnitRef:
     return UnitRef(id=unit.id, kind=unit.kind, code=unit.code, name=unit.name, name_en=unit.name_en)
-
-
-def _today(session: Session, now: datetime) -> date:
-    """Today in the group's time zone, as the KPIs count it (the current quarter and the
-    as-of month follow it)."""
-    return local_today(group_root(session), now)
 
 
 def _drill(**query: Any) -> Drill:
@@ -156,11 +135,11 @@ def funnel(
     definitions)."""
     scope.require(ANALYTICS)
     now = clock.now()
-    quarter = period_containing("quarter", _today(session, now), fiscal_start_month(session))
+    quarter = period_containing("quarter", group_today(session), fiscal_start_month(session))
     first_day = date_from or quarter.start
     last_day = date_to or quarter.end - ONE_DAY
     _check_range(first_day, last_day)
-    unit = _unit(session, scope, unit_id)
+    unit = report_unit(session, scope, unit_id)
     start, end = _utc_start(first_day), _utc_start(_day_after(last_day))
 
     catalogue = repository.load_catalogue(session)
@@ -347,7 +326,7 @@ def forecast(
     number of aggregate statements (about twenty) whatever the number of deals."""
     scope.require(ANALYTICS)
     now = clock.now()
-    today = _today(session, now)
+    today = group_today(session)
     start_month = fiscal_start_month(session)
     chosen = (
         parse_period(period, start_month)
@@ -356,7 +335,7 @@ def forecast(
     )
     consolidation = group_currency(session)
     target_currency = (currency or consolidation).upper()
-    unit = _unit(session, scope, unit_id)
+    unit = report_unit(session, scope, unit_id)
     as_of_month = today.replace(day=1)
     catalogue = repository.load_catalogue(session)
 

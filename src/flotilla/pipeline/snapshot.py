@@ -14,8 +14,8 @@ on D gets a version with status ``won`` from D) with its current version in set-
    back where it was), so a same-day re-run reflects the latest state;
 2. current versions whose opportunity has a different state (or is gone) get
    ``valid_to = day`` in one ``UPDATE … WHERE NOT EXISTS (same state)``;
-3. opportunities without a current version get one, ``valid_from = day``, inserted in
-   batches found by keyset over the opportunity id (ids are made here: UUIDv7 like every id).
+3. opportunities without a current version get one, ``valid_from = day``, in one
+   ``INSERT … SELECT`` (the database makes the ids: UUIDv7 like every id).
 
 Running it twice for the same day changes nothing the second time; a day earlier than the
 latest ``valid_from``/``valid_to`` on file is refused (``SnapshotDayRefused``, a
@@ -32,6 +32,7 @@ date are today's values — the history does not record their changes (an approx
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
@@ -39,13 +40,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     FromClause,
     Table,
+    Uuid,
     case,
     delete,
     exists,
     func,
     literal,
+    literal_column,
+    or_,
     select,
     update,
 )
@@ -53,7 +58,6 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from flotilla.core.errors import Conflict
-from flotilla.core.ids import new_id
 from flotilla.core.scope import system_access
 from flotilla.models.analytics import PipelineSnapshot
 from flotilla.models.org import OrgUnit
@@ -64,7 +68,7 @@ OPPORTUNITY = cast(Table, Opportunity.__table__)
 STAGE = cast(Table, ProcessStage.__table__)
 HISTORY = cast(Table, StageHistory.__table__)
 
-# The state a version records, in column order; the nullable ones compare NULL-safely.
+# The state a version records, in column order.
 STATE_COLUMNS = (
     "subsidiary_id",
     "unit_id",
@@ -78,9 +82,7 @@ STATE_COLUMNS = (
     "forecast_category",
     "expected_close_date",
 )
-NULLABLE_COLUMNS = frozenset({"owner_id", "expected_close_date"})
 
-BATCH_SIZE = 5000
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 # pg_advisory_xact_lock key: "pipeline snapshot" runs one at a time.
 ADVISORY_LOCK_KEY = 0x50_49_50_45  # "PIPE"
@@ -124,17 +126,20 @@ class _State:
         return select(*labelled).select_from(self.source).where(*self.where)
 
     def matches(self, version: FromClause) -> ColumnElement[bool]:
-        """SQL: ``version`` (a row of ``pipeline_snapshot``) holds the opportunity's state."""
-        same = [
-            self.columns[name].is_not_distinct_from(version.c[name])
-            if name in NULLABLE_COLUMNS
-            else self.columns[name] == version.c[name]
-            for name in STATE_COLUMNS
-        ]
+        """SQL: ``version`` (a row of ``pipeline_snapshot``) holds the opportunity's state.
+
+        Written as "found by id, and no column differs" (NULL-safe ``IS DISTINCT FROM`` on
+        every column): only the primary key can drive the look-up, so the planner never
+        probes a composite index such as (unit, status, stage) that a big unit makes wide."""
+        differs = [self.columns[name].is_distinct_from(version.c[name]) for name in STATE_COLUMNS]
         return exists(
             select(literal(1))
             .select_from(self.source)
-            .where(*self.where, self.opportunity_id == version.c.opportunity_id, *same)
+            .where(
+                *self.where,
+                self.opportunity_id == version.c.opportunity_id,
+                ~or_(*differs),
+            )
         )
 
 
@@ -155,15 +160,25 @@ def _live_state() -> _State:
 def _history_state(end: datetime) -> _State:
     """The state at ``end`` (exclusive) reconstructed from the stage history."""
     opportunity, stage, history = OPPORTUNITY, STAGE, HISTORY
+    # The last move by then, as one pass over the history (ties on changed_at: the later id).
+    ranked = select(
+        history.c.opportunity_id,
+        history.c.to_stage_id,
+        func.row_number()
+        .over(
+            partition_by=history.c.opportunity_id,
+            order_by=(history.c.changed_at.desc(), history.c.id.desc()),
+        )
+        .label("move_rank"),
+    ).where(history.c.changed_at < end)
+    moves = ranked.subquery("ranked_moves")
     last_move = (
-        select(history.c.to_stage_id)
-        .where(history.c.opportunity_id == opportunity.c.id, history.c.changed_at < end)
-        .order_by(history.c.changed_at.desc(), history.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
+        select(moves.c.opportunity_id, moves.c.to_stage_id)
+        .where(moves.c.move_rank == 1)
+        .subquery("last_move")
     )
     # No move recorded by then although the deal existed: the stage it left on its first
-    # recorded move, else (no history at all) its stage now.
+    # recorded move, else (no history at all) its stage now. Evaluated only for those deals.
     first_origin = (
         select(history.c.from_stage_id)
         .where(history.c.opportunity_id == opportunity.c.id)
@@ -171,7 +186,7 @@ def _history_state(end: datetime) -> _State:
         .limit(1)
         .scalar_subquery()
     )
-    stage_then = func.coalesce(last_move, first_origin, opportunity.c.stage_id)
+    stage_then = func.coalesce(last_move.c.to_stage_id, first_origin, opportunity.c.stage_id)
     columns: dict[str, ColumnElement[Any]] = {
         name: opportunity.c[name] for name in STATE_COLUMNS if name in opportunity.c
     }
@@ -187,7 +202,9 @@ def _history_state(end: datetime) -> _State:
     )
     return _State(
         columns=columns,
-        source=opportunity.join(stage, stage.c.id == stage_then),
+        source=opportunity.outerjoin(
+            last_move, last_move.c.opportunity_id == opportunity.c.id
+        ).join(stage, stage.c.id == stage_then),
         where=(opportunity.c.created_at < end,),
     )
 
@@ -228,7 +245,6 @@ def take(
     day: date,
     *,
     from_history: bool = False,
-    batch_size: int = BATCH_SIZE,
 ) -> SnapshotResult:
     """Record every opportunity's pipeline state for ``day`` (see the module docstring),
     in the caller's transaction. Invariant afterwards: each opportunity in the state has
@@ -256,9 +272,11 @@ def take(
     reopened = 0
     if replaced:
         reopened = _reopen(session, state, day)
-    opened = _open_missing(session, state, day, batch_size)
+    opened = _open_missing(session, state, day)
+    # Every opportunity in the state has a stage (a foreign key), so counting the
+    # opportunities the state selects is counting the state.
     total = session.execute(
-        system_access(select(func.count()).select_from(state.source).where(*state.where))
+        system_access(select(func.count()).select_from(OPPORTUNITY).where(*state.where))
     ).scalar_one()
     return SnapshotResult(
         opened=opened,
@@ -291,28 +309,45 @@ def _reopen(session: Session, state: _State, day: date) -> int:
     )
 
 
-def _open_missing(session: Session, state: _State, day: date, batch_size: int) -> int:
+def _open_missing(session: Session, state: _State, day: date) -> int:
     """Insert a version from ``day`` for every opportunity in ``state`` without a current
-    one, a batch at a time in opportunity-id order."""
+    one, in one ``INSERT … SELECT`` (ids made by the database, see ``uuid7_sql``)."""
     version = SNAPSHOT
     has_current = exists(
         select(literal(1)).where(
             version.c.opportunity_id == OPPORTUNITY.c.id, version.c.valid_to.is_(None)
         )
     )
-    base = state.select().where(~has_current).order_by(OPPORTUNITY.c.id).limit(batch_size)
-    opened = 0
-    after: Any = None
-    while True:
-        stmt = base if after is None else base.where(OPPORTUNITY.c.id > after)
-        rows = session.execute(system_access(stmt)).mappings().all()
-        if not rows:
-            return opened
-        session.execute(
-            version.insert(),
-            [{**row, "id": new_id(), "valid_from": day, "valid_to": None} for row in rows],
-        )
-        opened += len(rows)
-        if len(rows) < batch_size:
-            return opened
-        after = rows[-1]["opportunity_id"]
+    rows = state.select().where(~has_current).subquery("missing")
+    names = ["opportunity_id", *STATE_COLUMNS]
+    source = select(
+        uuid7_sql(session.get_bind().dialect.name),
+        *(rows.c[name] for name in names),
+        literal(day, Date()),
+    )
+    return _rowcount(session, version.insert().from_select(["id", *names, "valid_from"], source))
+
+
+# UUIDv7 (as ``flotilla.core.ids.new_id`` makes them): 48 bits of Unix milliseconds, the
+# version nibble 7, 12 random bits, the variant (8–b), 62 random bits — as 32 hex digits.
+_UUID7_SQL = {
+    # gen_random_uuid() is a v4 UUID as text: its random digits (and variant, position 20)
+    # fill everything after the timestamp and the version nibble.
+    "postgresql": (
+        "CAST(lpad(to_hex(CAST(floor(extract(epoch FROM clock_timestamp()) * 1000) AS bigint)),"
+        " 12, '0') || '7' || substr(gen_random_uuid()::text, 16, 3)"
+        " || substr(gen_random_uuid()::text, 20, 4)"
+        " || substr(gen_random_uuid()::text, 25, 12) AS uuid)"
+    ),
+    # SQLite stores a Uuid as 32 lower-case hex digits.
+    "sqlite": (
+        "lower(printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER))"
+        " || '7' || substr(hex(randomblob(2)), 2, 3)"
+        " || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(8)), 2, 15))"
+    ),
+}
+
+
+def uuid7_sql(dialect: str) -> ColumnElement[uuid.UUID]:
+    """SQL making a fresh UUIDv7 per row, so a set-based insert needs no round trip per id."""
+    return literal_column(_UUID7_SQL[dialect], type_=Uuid())
