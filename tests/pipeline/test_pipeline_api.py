@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 
 from flotilla.core import clock
 from flotilla.models.audit import AuditEvent
-from tests.fixtures.factories import as_user, login
+from flotilla.models.identity import Role, RoleGrant
+from tests.fixtures.factories import as_user, login, make_user
+from tests.fixtures.process import add_member
 from tests.pipeline.story import D1, D2, D3, NOW, Story, make_story
 
 PIPELINE = "/api/v1/analytics/pipeline"
@@ -169,26 +171,55 @@ def test_a_director_asking_for_the_sibling_subsidiary_gets_404(
     assert [a.status_code for a in answers] == [404, 404, 404]
 
 
-def test_a_rep_sees_only_own_and_team_member_deals(
+def test_a_rep_with_own_scope_has_no_unit_reports(
     client: TestClient, db: Session, story: Story
 ) -> None:
     db.commit()
     headers = login(client, story.rep_a)
-    body = get(client, PIPELINE, headers, date=D1.isoformat())
+    team = str(story.world.team_a.id)
+    with clock.frozen_at(NOW):
+        answers = [
+            client.get(PIPELINE, headers=headers),
+            client.get(PIPELINE, params={"unit_id": team}, headers=headers),
+            client.get(CHANGES, params={"unit_id": team}, headers=headers),
+            client.get(ROWS, params={"unit_id": team}, headers=headers),
+        ]
+    # "Own" opens records, not units (the rule of every analytic).
+    assert [a.status_code for a in answers] == [404, 404, 404, 404]
 
-    # A1 (owner) and A2 (team member): 300,000, weighted 10,000 + 100,000.
-    assert body["unit"]["id"] == str(story.world.team_a.id)
-    assert (body["totals"]["count"], body["totals"]["amount"]) == (2, "300000.00")
-    assert body["totals"]["weighted_amount"] == "110000.00"
+
+def test_own_and_team_member_deals_add_only_those_deals_to_a_unit_report(
+    client: TestClient, db: Session, story: Story
+) -> None:
+    role = Role(
+        code="dept_analyst",
+        name="部门分析员",
+        data_scope="unit",
+        permissions=["analytics.read", "opportunity.read"],
+    )
+    db.add(role)
+    analyst = make_user(db, story.world.dept_a)
+    db.add(RoleGrant(user_id=analyst.id, role_id=role.id, unit_id=story.world.dept_a.id))
+    add_member(db, story.deals["A1"], analyst)
+    db.commit()
+    headers = login(client, analyst)
+
+    body = get(client, PIPELINE, headers, date=D1.isoformat())
     rows = get(client, ROWS, headers, date=D1.isoformat())
+
+    # The unit grant reaches department A itself (A3); A1 in its team only because the
+    # analyst is on A1's team; A2 (same team) stays out. 50,000 + 100,000; w 40,000 + 10,000.
+    assert body["unit"]["id"] == str(story.world.dept_a.id)
+    assert (body["totals"]["count"], body["totals"]["amount"]) == (2, "150000.00")
+    assert body["totals"]["weighted_amount"] == "50000.00"
+    # The team is not a unit the analyst sees: its deal counts in the total, names no row.
+    assert figures(body["by_unit"], "unit_name") == {"甲大客户部": (1, "50000.00", "40000.00")}
     assert sorted(r["name"] for r in rows["items"]) == sorted(
-        [story.deals["A1"].name, story.deals["A2"].name]
+        [story.deals["A1"].name, story.deals["A3"].name]
     )
     with clock.frozen_at(NOW):
-        hidden = client.get(
-            PIPELINE, params={"unit_id": str(story.world.sub_a.id)}, headers=headers
-        )
-    assert hidden.status_code == 404
+        team = client.get(PIPELINE, params={"unit_id": str(story.world.team_a.id)}, headers=headers)
+    assert team.status_code == 404
 
 
 def test_the_pipeline_on_a_later_day_uses_the_versions_valid_then(
@@ -530,8 +561,10 @@ def test_pipeline_waterfall_and_rows_export_to_xlsx_and_are_audited(
 def test_an_export_needs_the_export_permission(
     client: TestClient, db: Session, story: Story
 ) -> None:
-    db.commit()
-    headers = login(client, story.rep_a)
+    # A sales manager reads the department's pipeline but may not export it.
+    _manager, headers = as_user(client, db, story.world.dept_a, "sales_manager")
     with clock.frozen_at(NOW):
+        json_answer = client.get(PIPELINE, headers=headers)
         response = client.get(PIPELINE, params={"format": "xlsx"}, headers=headers)
+    assert json_answer.status_code == 200
     assert response.status_code == 403

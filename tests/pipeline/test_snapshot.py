@@ -4,6 +4,7 @@ the stage history, and the nightly job takes the day that has just ended in Chin
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -157,7 +158,7 @@ def test_a_same_day_rerun_after_a_change_replaces_that_days_version(db: Session)
     assert take(db, D2) == SnapshotResult(opened=0, closed=0, unchanged=3)
 
 
-def test_new_deals_are_inserted_in_batches(db: Session) -> None:
+def test_new_deals_get_versions_with_fresh_time_ordered_ids(db: Session) -> None:
     process, deals = _three_deals(db)
     take(db, D1)
     team = db.get(OrgUnit, deals[0].unit_id)
@@ -166,10 +167,16 @@ def test_new_deals_are_inserted_in_batches(db: Session) -> None:
         for _ in range(5):
             make_opportunity(db, team, None, version=process.version)
 
-    result = take(db, D2, batch_size=2)
+    result = take(db, D2)
 
     assert result == SnapshotResult(opened=5, closed=0, unchanged=3)
-    assert len({v["opportunity_id"] for v in versions(db) if v["valid_to"] is None}) == 8
+    stored = versions(db)
+    ids = [v["id"] for v in stored]
+    assert len(stored) == 8
+    assert len(set(ids)) == 8
+    assert {i.version for i in ids} == {7}
+    assert {i.variant for i in ids} == {uuid.RFC_4122}
+    assert len({v["opportunity_id"] for v in stored if v["valid_to"] is None}) == 8
 
 
 def test_a_deleted_deal_takes_its_versions_with_it(db: Session) -> None:

@@ -63,6 +63,9 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "id": ("ID", "ID"),
     "name": ("名称", "Name"),
     "name_en": ("英文名称", "English name"),
+    "owner": ("负责人", "Owner"),
+    "probability": ("赢单概率(%)", "Probability (%)"),
+    "stage_position": ("阶段序号", "Stage position"),
     "code": ("编码", "Code"),
     "number": ("编号", "Number"),
     "title": ("标题", "Title"),
@@ -272,6 +275,7 @@ LIST_TITLES: dict[str, tuple[str, str]] = {
     "process-templates": ("流程模板", "Process templates"),
     "products": ("产品", "Products"),
     "quotes": ("报价单", "Quotes"),
+    "pipeline-rows": ("商机快照明细", "Pipeline rows"),
     "receivables": ("应收款", "Receivables"),
     "users": ("用户", "Users"),
 }

@@ -77,7 +77,7 @@ class ActivityMonth(Scoped, Base):
     """How many activities of a kind a unit's owner logged in a month (``occurred_at``).
 
     Maintained in the same transaction as every activity insert, move and delete (see
-    ``flotilla.analytics.rollup``), so reading it is as live as reading ``activity``.
+    ``flotilla.activity.rollup``), so reading it is as live as reading ``activity``.
     """
 
     __tablename__ = "activity_month"

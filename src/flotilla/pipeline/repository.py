@@ -2,8 +2,9 @@
 the caller's ``opportunity.read`` reach (``Scope.restrict`` on ``PipelineSnapshot``, whose
 placement is the deal's unit and owner *as of the snapshot*; team members see it too).
 
-Units are resolved through ``analytics.read`` (``OrgUnit`` restricted like every other
-read). Each figure family is one ``GROUP BY``; nothing here loops over deals.
+The unit reported on is resolved by ``flotilla.analytics.units``; its children through
+``analytics.read`` (``OrgUnit`` restricted like every other read). Each figure family is
+one ``GROUP BY``; nothing here loops over deals.
 """
 
 from __future__ import annotations
@@ -54,23 +55,6 @@ SORTABLE = {
 
 
 # --- units ----------------------------------------------------------------------------------
-
-
-def top_visible_unit(session: Session, scope: Scope) -> OrgUnit | None:
-    """The highest active unit ``analytics.read`` shows the caller (the group root for group
-    scope, the subsidiary for a subsidiary grant, one's own unit for "own" scope)."""
-    stmt = (
-        select(OrgUnit)
-        .where(OrgUnit.is_active.is_(True))
-        .order_by(OrgUnit.depth, OrgUnit.code)
-        .limit(1)
-    )
-    return session.execute(scope.restrict(stmt, OrgUnit, ANALYTICS_READ)).scalar_one_or_none()
-
-
-def visible_unit(session: Session, scope: Scope, unit_id: uuid.UUID) -> OrgUnit | None:
-    stmt = select(OrgUnit).where(OrgUnit.id == unit_id)
-    return session.execute(scope.restrict(stmt, OrgUnit, ANALYTICS_READ)).scalar_one_or_none()
 
 
 def child_units(session: Session, scope: Scope, parent_id: uuid.UUID) -> list[OrgUnit]:

@@ -22,7 +22,9 @@ its amounts are left out — its deals still count):
   days: ``advanced`` / ``moved_back`` (stage position higher / lower on T), ``slipped`` /
   ``pulled_in`` (expected close date later / earlier on T).
 
-"Today" is the group's local date; a date after it is refused (422 ``date_in_future``).
+"Today" is the group's local date; a date after it is refused (422
+``pipeline_date_in_future``). The unit follows the rule of every analytic
+(``flotilla.analytics.units.report_unit``).
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from flotilla.core import clock, lookup
-from flotilla.core.errors import Invalid, NotFound, field_error
+from flotilla.analytics.units import group_today, report_unit
+from flotilla.core import lookup
+from flotilla.core.errors import Invalid, field_error
 from flotilla.core.export import Column, Sheet
 from flotilla.core.fx import RateTable, month_start
 from flotilla.core.money import quantize
@@ -65,7 +68,6 @@ from flotilla.pipeline.schemas import (
     UnitFigure,
     UnitRef,
 )
-from flotilla.pipeline.snapshot import group_timezone
 
 READ = "analytics.read"
 RATE_TYPE = "period_end"
@@ -74,24 +76,14 @@ CENTS = Decimal(100)
 # Σ hundredths × percent → currency units.
 WEIGHTED_UNITS = Decimal(10_000)
 DEFAULT_WATERFALL_DAYS = 30
-
-
-def local_today(session: Session) -> date:
-    """Today in the group's time zone."""
-    return clock.now().astimezone(group_timezone(session)).date()
+# The by_unit key of deals under a child unit the caller does not see.
+HIDDEN = uuid.UUID(int=0)
 
 
 def _unit(session: Session, scope: Scope, unit_id: uuid.UUID | None) -> OrgUnit:
-    """The unit asked for (or the caller's top visible unit); outside the caller's
-    ``analytics.read`` it does not exist (404)."""
-    scope.require(READ)
-    if unit_id is None:
-        unit = repository.top_visible_unit(session, scope)
-    else:
-        unit = repository.visible_unit(session, scope, unit_id)
-    if unit is None:
-        raise NotFound()
-    return unit
+    """The unit reported on: the analytics rule (``flotilla.analytics.units``) — a unit
+    ``analytics.read`` reaches as a unit, by default the caller's top one; else 404."""
+    return report_unit(session, scope, unit_id)
 
 
 def _not_future(day: date, today: date, field_name: str) -> None:
@@ -195,7 +187,7 @@ def pipeline(
 ) -> PipelineOut:
     """The open pipeline as it was on ``day`` (default today) — see the module docstring."""
     unit = _unit(session, scope, unit_id)
-    today = local_today(session)
+    today = group_today(session)
     day = day or today
     _not_future(day, today, "date")
     target = _currency(session, currency)
@@ -212,7 +204,7 @@ def pipeline(
     for cell in cells:
         amount = converter.exact(Decimal(cell.amount_cents) / CENTS, cell.currency)
         weighted = converter.exact(Decimal(cell.weighted_units) / WEIGHTED_UNITS, cell.currency)
-        child = _child_of(paths.get(cell.unit_id, ""), children)
+        child = _child_of(cell.unit_id, paths.get(cell.unit_id, ""), unit, children)
         for bucket in (
             total,
             by_stage.setdefault(stages[cell.stage_id].code, _Sum()),
@@ -295,13 +287,18 @@ def pipeline(
     )
 
 
-def _child_of(path: str, children: Sequence[OrgUnit]) -> uuid.UUID | None:
-    """The child whose subtree holds ``path`` (``None``: the unit itself, or a child the
-    caller cannot see, whose deals only count in the total)."""
+def _child_of(
+    unit_id: uuid.UUID, path: str, unit: OrgUnit, children: Sequence[OrgUnit]
+) -> uuid.UUID | None:
+    """The ``by_unit`` row a deal placed on ``unit_id`` falls in: the visible child whose
+    subtree holds it, ``None`` for the unit itself, ``HIDDEN`` for a child the caller cannot
+    see (own or team-member deals there count in the totals but name no unit)."""
+    if unit_id == unit.id:
+        return None
     for child in children:
         if path.startswith(child.path):
             return child.id
-    return None
+    return HIDDEN
 
 
 # --- the waterfall --------------------------------------------------------------------------
@@ -331,7 +328,7 @@ def pipeline_changes(
     """The waterfall of the open pipeline from ``from_day`` (default: 30 days before
     ``to_day``) to ``to_day`` (default today) — see the module docstring."""
     unit = _unit(session, scope, unit_id)
-    today = local_today(session)
+    today = group_today(session)
     to_day = to_day or today
     from_day = from_day or to_day - timedelta(days=DEFAULT_WATERFALL_DAYS)
     _check_range(from_day, to_day, today)
@@ -491,7 +488,7 @@ def pipeline_rows(
     forecast category or owner; ``include_children=false``: placed on the unit itself) or,
     with ``change`` and ``from``, behind a step or movement of ``pipeline-changes``."""
     unit = _unit(session, scope, unit_id)
-    today = local_today(session)
+    today = group_today(session)
     day = day or today
     if change is not None:
         if from_day is None:

@@ -160,22 +160,16 @@ def _live_state() -> _State:
 def _history_state(end: datetime) -> _State:
     """The state at ``end`` (exclusive) reconstructed from the stage history."""
     opportunity, stage, history = OPPORTUNITY, STAGE, HISTORY
-    # The last move by then, as one pass over the history (ties on changed_at: the later id).
-    ranked = select(
-        history.c.opportunity_id,
-        history.c.to_stage_id,
-        func.row_number()
-        .over(
-            partition_by=history.c.opportunity_id,
-            order_by=(history.c.changed_at.desc(), history.c.id.desc()),
-        )
-        .label("move_rank"),
-    ).where(history.c.changed_at < end)
-    moves = ranked.subquery("ranked_moves")
+    # The last move by then (ties on changed_at: the later id). A correlated look-up on
+    # (opportunity_id, changed_at) costs one index probe per deal whatever plan surrounds
+    # it; a window over the whole history joined back can be re-scanned per deal by a
+    # nested loop when the planner's estimates are off.
     last_move = (
-        select(moves.c.opportunity_id, moves.c.to_stage_id)
-        .where(moves.c.move_rank == 1)
-        .subquery("last_move")
+        select(history.c.to_stage_id)
+        .where(history.c.opportunity_id == opportunity.c.id, history.c.changed_at < end)
+        .order_by(history.c.changed_at.desc(), history.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
     # No move recorded by then although the deal existed: the stage it left on its first
     # recorded move, else (no history at all) its stage now. Evaluated only for those deals.
@@ -186,7 +180,7 @@ def _history_state(end: datetime) -> _State:
         .limit(1)
         .scalar_subquery()
     )
-    stage_then = func.coalesce(last_move.c.to_stage_id, first_origin, opportunity.c.stage_id)
+    stage_then = func.coalesce(last_move, first_origin, opportunity.c.stage_id)
     columns: dict[str, ColumnElement[Any]] = {
         name: opportunity.c[name] for name in STATE_COLUMNS if name in opportunity.c
     }
@@ -202,9 +196,7 @@ def _history_state(end: datetime) -> _State:
     )
     return _State(
         columns=columns,
-        source=opportunity.outerjoin(
-            last_move, last_move.c.opportunity_id == opportunity.c.id
-        ).join(stage, stage.c.id == stage_then),
+        source=opportunity.join(stage, stage.c.id == stage_then),
         where=(opportunity.c.created_at < end,),
     )
 
@@ -287,7 +279,11 @@ def take(
 
 
 def _rowcount(session: Session, stmt: Any) -> int:
-    result = cast(CursorResult[Any], session.execute(stmt))
+    """Run a DML statement and say how many rows it touched (``preserve_rowcount``: an
+    ``INSERT … SELECT`` reports -1 on psycopg otherwise)."""
+    result = cast(
+        CursorResult[Any], session.execute(stmt.execution_options(preserve_rowcount=True))
+    )
     return int(result.rowcount)
 
 
