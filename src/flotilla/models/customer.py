@@ -51,6 +51,9 @@ class Account(IdMixin, TimestampMixin, VersionedMixin, UnitOwned, Audited, Base)
         UniqueConstraint("subsidiary_id", "external_id"),
         Index("ix_account_unit_status", "unit_id", "status"),
         Index("ix_account_pool", "subsidiary_id", "status", "last_follow_up_at"),
+        # Analytics: new customers per unit subtree and month (``id`` answers the scope's
+        # account-share test), read from the index alone.
+        Index("ix_account_unit_created_cover", "unit_id", "created_at", "owner_id", "id"),
     )
 
     name: Mapped[str] = mapped_column(String(200))

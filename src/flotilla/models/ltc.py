@@ -10,7 +10,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, exists, or_, select
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    exists,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from flotilla.core import clock
@@ -202,6 +212,18 @@ class Contract(IdMixin, TimestampMixin, VersionedMixin, UnitOwned, Audited, Base
         UniqueConstraint("subsidiary_id", "number"),
         Index("ix_contract_subsidiary_status_signed", "subsidiary_id", "status", "signing_date"),
         Index("ix_contract_unit_status", "unit_id", "status"),
+        # Analytics (contracts signed per unit subtree and month): covers the fact query, the
+        # scope's owner/deal-member test included, so it is read from the index alone.
+        Index(
+            "ix_contract_unit_signed_cover",
+            "unit_id",
+            "status",
+            "signing_date",
+            "owner_id",
+            "currency",
+            "amount",
+            "opportunity_id",
+        ),
     )
 
     number: Mapped[str] = mapped_column(String(40))
@@ -267,6 +289,19 @@ class PaymentInstallment(IdMixin, TimestampMixin, VersionedMixin, UnitOwned, Aud
         UniqueConstraint("contract_id", "seq"),
         Index("ix_payment_installment_subsidiary_due", "subsidiary_id", "due_date"),
         Index("ix_payment_installment_account_due", "account_id", "due_date"),
+        # Receivables aging per unit subtree: only installments with money outstanding.
+        Index(
+            "ix_payment_installment_outstanding",
+            "unit_id",
+            "due_date",
+            "owner_id",
+            "currency",
+            "amount",
+            "paid_amount",
+            "contract_id",
+            sqlite_where=text("amount > paid_amount"),
+            postgresql_where=text("amount > paid_amount"),
+        ),
     )
 
     contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contract.id", ondelete="CASCADE"))
@@ -313,7 +348,19 @@ class Payment(IdMixin, TimestampMixin, VersionedMixin, UnitOwned, Audited, Base)
     """Money received (回款) from an account, allocated to installments."""
 
     __tablename__ = "payment"
-    __table_args__ = (Index("ix_payment_subsidiary_received", "subsidiary_id", "received_on"),)
+    __table_args__ = (
+        Index("ix_payment_subsidiary_received", "subsidiary_id", "received_on"),
+        # Analytics (payments collected per unit subtree and month), read from the index alone.
+        Index(
+            "ix_payment_unit_received_cover",
+            "unit_id",
+            "status",
+            "received_on",
+            "owner_id",
+            "currency",
+            "amount",
+        ),
+    )
 
     account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("account.id"), index=True)
     contract_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contract.id"), index=True)

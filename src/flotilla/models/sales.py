@@ -142,6 +142,34 @@ class Opportunity(IdMixin, TimestampMixin, VersionedMixin, UnitOwned, Audited, B
     __table_args__ = (
         Index("ix_opportunity_unit_status_stage", "unit_id", "status", "stage_id"),
         Index("ix_opportunity_subsidiary_close", "subsidiary_id", "status", "expected_close_date"),
+        # Analytics per unit subtree, read from the index alone (``id`` answers the scope's
+        # deal-member test): the open pipeline by close date, stage and forecast category,
+        # and stalled deals (stage_entered_at) ...
+        Index(
+            "ix_opportunity_unit_open_cover",
+            "unit_id",
+            "status",
+            "expected_close_date",
+            "stage_id",
+            "forecast_category",
+            "owner_id",
+            "currency",
+            "amount",
+            "stage_entered_at",
+            "id",
+        ),
+        # ... and deals won or lost by close date (amounts, cycle days from created_at).
+        Index(
+            "ix_opportunity_unit_closed_cover",
+            "unit_id",
+            "status",
+            "closed_at",
+            "owner_id",
+            "currency",
+            "amount",
+            "created_at",
+            "id",
+        ),
     )
 
     account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("account.id"), index=True)
@@ -191,7 +219,28 @@ class StageHistory(IdMixin, Base):
     """Every stage transition of an opportunity (append-only; its audit event is explicit)."""
 
     __tablename__ = "stage_history"
-    __table_args__ = (Index("ix_stage_history_opportunity", "opportunity_id", "changed_at"),)
+    __table_args__ = (
+        Index("ix_stage_history_opportunity", "opportunity_id", "changed_at"),
+        # Funnel and forecast read transitions by time range, and a deal's later transitions
+        # (correlated look-ups), without visiting the table.
+        Index(
+            "ix_stage_history_changed_cover",
+            "changed_at",
+            "opportunity_id",
+            "to_stage_id",
+            "from_stage_id",
+            "days_in_previous",
+        ),
+        Index(
+            "ix_stage_history_opportunity_cover",
+            "opportunity_id",
+            "changed_at",
+            "to_stage_id",
+            "from_stage_id",
+            "days_in_previous",
+            "id",
+        ),
+    )
 
     opportunity_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("opportunity.id", ondelete="CASCADE")
